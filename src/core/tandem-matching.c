@@ -1,0 +1,372 @@
+/* tandem-matching.c
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tandem-icp.h"
+#include "tandem-matching.h"
+#include "tandem-persona.h"
+#include "tandem-store-private.h"
+
+/* Only this many ICPs are matched; a bit per ICP keeps the pass over every
+ * lead cheap, and no workspace ranks more than a handful. */
+#define MAX_ICPS 64
+
+typedef struct
+{
+  char       *id;
+  GHashTable *industries;
+  GHashTable *regions;
+  GHashTable *excluded_industries;
+  GHashTable *excluded_domains;
+  GHashTable *competitors;
+  gint64      employees_min;
+  gint64      employees_max;
+  gint64      revenue_min;
+  gint64      revenue_max;
+} IcpRule;
+
+typedef struct
+{
+  char       *id;
+  int         icp_index;   /* -1: any company */
+  char       *seniority;
+  GHashTable *title_words;
+} PersonaRule;
+
+static GHashTable *
+folded_set (TandemRecord *record,
+            const char   *field)
+{
+  g_auto(GStrv) items = tandem_record_dup_list (record, field);
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    g_hash_table_add (set, g_utf8_casefold (items[i], -1));
+
+  return set;
+}
+
+static gboolean
+set_contains (GHashTable *set,
+              const char *value)
+{
+  g_autofree char *folded = NULL;
+
+  if (value == NULL)
+    return FALSE;
+
+  folded = g_utf8_casefold (value, -1);
+  return g_hash_table_contains (set, folded);
+}
+
+/* An empty list does not restrict; a non-empty one must hold the value. */
+static gboolean
+allowed_by (GHashTable *set,
+            const char *value)
+{
+  return g_hash_table_size (set) == 0 || set_contains (set, value);
+}
+
+/* A zero bound is no bound. */
+static gboolean
+within (gint64 value,
+        gint64 min,
+        gint64 max)
+{
+  return (min <= 0 || value >= min) && (max <= 0 || value <= max);
+}
+
+static void
+icp_rule_clear (IcpRule *rule)
+{
+  g_free (rule->id);
+  g_hash_table_unref (rule->industries);
+  g_hash_table_unref (rule->regions);
+  g_hash_table_unref (rule->excluded_industries);
+  g_hash_table_unref (rule->excluded_domains);
+  g_hash_table_unref (rule->competitors);
+}
+
+static void
+persona_rule_clear (PersonaRule *rule)
+{
+  g_free (rule->id);
+  g_free (rule->seniority);
+  g_hash_table_unref (rule->title_words);
+}
+
+/* Lower-case words of four letters or more: "Head of Operations" gives
+ * "head" and "operations", which "VP Operations" shares. */
+static void
+add_title_words (GHashTable *words,
+                 const char *title)
+{
+  g_autofree char *folded = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  if (title == NULL)
+    return;
+
+  folded = g_utf8_casefold (title, -1);
+  g_strdelimit (folded, " ,;/&-()", ' ');
+  parts = g_strsplit (folded, " ", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (g_utf8_strlen (parts[i], -1) >= 4)
+      g_hash_table_add (words, g_strdup (parts[i]));
+}
+
+static gboolean
+shares_word (GHashTable *persona_words,
+             GHashTable *words)
+{
+  GHashTableIter iter;
+  gpointer word;
+
+  g_hash_table_iter_init (&iter, words);
+  while (g_hash_table_iter_next (&iter, &word, NULL))
+    if (g_hash_table_contains (persona_words, word))
+      return TRUE;
+
+  return FALSE;
+}
+
+static const char *
+email_domain (const char *email)
+{
+  const char *at = email ? strrchr (email, '@') : NULL;
+
+  return at ? at + 1 : NULL;
+}
+
+GHashTable *
+tandem_match_count_leads (TandemStore  *store,
+                          GError      **error)
+{
+  g_autoptr(GPtrArray) icps = NULL;
+  g_autoptr(GPtrArray) personas = NULL;
+  g_autoptr(GArray) icp_rules = NULL;
+  g_autoptr(GArray) persona_rules = NULL;
+  g_autoptr(GHashTable) company_masks = NULL;
+  g_autofree guint *icp_counts = NULL;
+  g_autofree guint *persona_counts = NULL;
+  GHashTable *counts;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+
+  icps = tandem_store_list (store, TANDEM_TYPE_ICP, error);
+  if (icps == NULL)
+    return NULL;
+  personas = tandem_store_list (store, TANDEM_TYPE_PERSONA, error);
+  if (personas == NULL)
+    return NULL;
+
+  icp_rules = g_array_new (FALSE, TRUE, sizeof (IcpRule));
+  g_array_set_clear_func (icp_rules, (GDestroyNotify) icp_rule_clear);
+  for (guint i = 0; i < icps->len && i < MAX_ICPS; i++)
+    {
+      TandemRecord *icp = g_ptr_array_index (icps, i);
+      IcpRule rule = {
+        .id = g_strdup (tandem_record_get_id (icp)),
+        .industries = folded_set (icp, "industries"),
+        .regions = folded_set (icp, "regions"),
+        .excluded_industries = folded_set (icp, "excluded_industries"),
+        .excluded_domains = folded_set (icp, "excluded_domains"),
+        .competitors = folded_set (icp, "competitors"),
+        .employees_min = tandem_record_get_int (icp, "employees_min"),
+        .employees_max = tandem_record_get_int (icp, "employees_max"),
+        .revenue_min = tandem_record_get_int (icp, "revenue_min"),
+        .revenue_max = tandem_record_get_int (icp, "revenue_max"),
+      };
+      g_array_append_val (icp_rules, rule);
+    }
+
+  persona_rules = g_array_new (FALSE, TRUE, sizeof (PersonaRule));
+  g_array_set_clear_func (persona_rules, (GDestroyNotify) persona_rule_clear);
+  for (guint i = 0; i < personas->len; i++)
+    {
+      TandemRecord *persona = g_ptr_array_index (personas, i);
+      const char *icp_id = tandem_record_get_text (persona, "icp_id");
+      const char *seniority = tandem_record_get_text (persona, "seniority");
+      PersonaRule rule = {
+        .id = g_strdup (tandem_record_get_id (persona)),
+        .icp_index = -1,
+        .seniority = seniority ? g_utf8_casefold (seniority, -1) : NULL,
+        .title_words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+      };
+
+      add_title_words (rule.title_words, tandem_record_get_text (persona, "job_title"));
+      for (guint j = 0; icp_id != NULL && j < icp_rules->len; j++)
+        if (g_str_equal (g_array_index (icp_rules, IcpRule, j).id, icp_id))
+          rule.icp_index = (int) j;
+
+      g_array_append_val (persona_rules, rule);
+    }
+
+  /* Firmographics belong to the company, so each company is matched once. */
+  company_masks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  stmt = tandem_store_prepare_cached (store,
+                                      "SELECT id, industry, employees, revenue, region, country, name"
+                                      " FROM companies WHERE deleted = 0", error);
+  if (stmt == NULL)
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *industry = (const char *) sqlite3_column_text (stmt, 1);
+      gint64 employees = sqlite3_column_int64 (stmt, 2);
+      gint64 revenue = sqlite3_column_int64 (stmt, 3);
+      const char *region = (const char *) sqlite3_column_text (stmt, 4);
+      const char *country = (const char *) sqlite3_column_text (stmt, 5);
+      const char *name = (const char *) sqlite3_column_text (stmt, 6);
+      guint64 mask = 0;
+
+      for (guint j = 0; j < icp_rules->len; j++)
+        {
+          IcpRule *rule = &g_array_index (icp_rules, IcpRule, j);
+
+          if (allowed_by (rule->industries, industry) &&
+              (allowed_by (rule->regions, region) || set_contains (rule->regions, country)) &&
+              within (employees, rule->employees_min, rule->employees_max) &&
+              within (revenue, rule->revenue_min, rule->revenue_max) &&
+              !set_contains (rule->excluded_industries, industry) &&
+              !set_contains (rule->competitors, name))
+            mask |= G_GUINT64_CONSTANT (1) << j;
+        }
+
+      g_hash_table_insert (company_masks, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+                           g_memdup2 (&mask, sizeof mask));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
+                   "%s", sqlite3_errmsg (tandem_store_get_db (store)));
+      return NULL;
+    }
+
+  icp_counts = g_new0 (guint, MAX (icp_rules->len, 1));
+  persona_counts = g_new0 (guint, MAX (persona_rules->len, 1));
+
+  stmt = tandem_store_prepare_cached (store,
+                                      "SELECT company_id, email, seniority, job_title FROM leads"
+                                      " WHERE deleted = 0", error);
+  if (stmt == NULL)
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *company_id = (const char *) sqlite3_column_text (stmt, 0);
+      const char *domain = email_domain ((const char *) sqlite3_column_text (stmt, 1));
+      const char *seniority = (const char *) sqlite3_column_text (stmt, 2);
+      const char *title = (const char *) sqlite3_column_text (stmt, 3);
+      guint64 *company_mask = company_id ? g_hash_table_lookup (company_masks, company_id) : NULL;
+      guint64 mask = company_mask ? *company_mask : 0;
+      g_autofree char *folded_seniority = seniority ? g_utf8_casefold (seniority, -1) : NULL;
+      g_autoptr(GHashTable) title_words = NULL;
+
+      for (guint j = 0; j < icp_rules->len; j++)
+        {
+          IcpRule *rule = &g_array_index (icp_rules, IcpRule, j);
+
+          if ((mask & (G_GUINT64_CONSTANT (1) << j)) && set_contains (rule->excluded_domains, domain))
+            mask &= ~(G_GUINT64_CONSTANT (1) << j);
+          if (mask & (G_GUINT64_CONSTANT (1) << j))
+            icp_counts[j]++;
+        }
+
+      for (guint j = 0; j < persona_rules->len; j++)
+        {
+          PersonaRule *rule = &g_array_index (persona_rules, PersonaRule, j);
+
+          if (rule->icp_index >= 0 && !(mask & (G_GUINT64_CONSTANT (1) << rule->icp_index)))
+            continue;
+          if (rule->icp_index < 0 && company_mask == NULL)
+            continue;
+          if (g_strcmp0 (rule->seniority, folded_seniority) != 0)
+            continue;
+          if (title_words == NULL)
+            {
+              title_words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+              add_title_words (title_words, title);
+            }
+          if (shares_word (rule->title_words, title_words))
+            persona_counts[j]++;
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
+                   "%s", sqlite3_errmsg (tandem_store_get_db (store)));
+      return NULL;
+    }
+
+  counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint j = 0; j < icp_rules->len; j++)
+    g_hash_table_insert (counts, g_strdup (g_array_index (icp_rules, IcpRule, j).id),
+                         GUINT_TO_POINTER (icp_counts[j]));
+  for (guint j = 0; j < persona_rules->len; j++)
+    g_hash_table_insert (counts, g_strdup (g_array_index (persona_rules, PersonaRule, j).id),
+                         GUINT_TO_POINTER (persona_counts[j]));
+
+  return counts;
+}
+
+static void
+count_leads_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  g_autoptr(TandemStore) store = NULL;
+  GError *error = NULL;
+  GHashTable *counts;
+
+  store = tandem_store_open (task_data, &error);
+  if (store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  counts = tandem_match_count_leads (store, &error);
+  if (counts == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, counts, (GDestroyNotify) g_hash_table_unref);
+}
+
+void
+tandem_match_count_leads_async (const char          *db_path,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (db_path != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tandem_match_count_leads_async);
+  g_task_set_task_data (task, g_strdup (db_path), g_free);
+  g_task_run_in_thread (task, count_leads_thread);
+}
+
+GHashTable *
+tandem_match_count_leads_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

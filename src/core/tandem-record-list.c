@@ -1,0 +1,395 @@
+/* tandem-record-list.c
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "tandem-record-list.h"
+#include "tandem-store-private.h"
+
+struct _TandemRecordList
+{
+  GObject                parent_instance;
+
+  TandemStore           *store;
+  GType                  record_type;
+  const TandemTableSpec *spec;
+  char                  *search;
+  GPtrArray             *ids;
+  /* Rows already handed out, by id, so that asking twice for the same
+   * position gives the same object until the row changes. */
+  GHashTable            *loaded;
+  gulong                 changed_handler;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TandemRecordList, tandem_record_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_RECORD_TYPE,
+  PROP_SEARCH,
+  PROP_N_ITEMS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GType
+tandem_record_list_get_item_type (GListModel *model)
+{
+  return TANDEM_RECORD_LIST (model)->record_type;
+}
+
+static guint
+tandem_record_list_get_n_items (GListModel *model)
+{
+  return TANDEM_RECORD_LIST (model)->ids->len;
+}
+
+static gpointer
+tandem_record_list_get_item (GListModel *model,
+                             guint       position)
+{
+  TandemRecordList *self = TANDEM_RECORD_LIST (model);
+  const char *id;
+  TandemRecord *record;
+  g_autoptr(GError) error = NULL;
+
+  if (position >= self->ids->len)
+    return NULL;
+
+  id = g_ptr_array_index (self->ids, position);
+  record = g_hash_table_lookup (self->loaded, id);
+  if (record != NULL)
+    return g_object_ref (record);
+
+  record = tandem_store_get (self->store, self->record_type, id, &error);
+  if (record == NULL)
+    {
+      /* The row went away between the listing and this read (another
+       * connection deleted it); an empty record keeps positions valid until
+       * the change notification arrives. */
+      if (error != NULL)
+        g_debug ("Could not load %s %s: %s", self->spec->name, id, error->message);
+      record = tandem_record_new_with_id (self->record_type, id);
+    }
+
+  g_hash_table_insert (self->loaded, g_strdup (id), g_object_ref (record));
+  return record;
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = tandem_record_list_get_item_type;
+  iface->get_n_items = tandem_record_list_get_n_items;
+  iface->get_item = tandem_record_list_get_item;
+}
+
+/* Replaces the id list and tells listeners the smallest range that
+ * differs: the common head and tail of the old and new lists are kept. A
+ * row that changed in place (@changed_id) is announced on its own. */
+static void
+replace_ids (TandemRecordList *self,
+             GPtrArray        *ids,
+             const char       *changed_id)
+{
+  g_autoptr(GPtrArray) old = g_steal_pointer (&self->ids);
+  guint old_n = old->len;
+  guint new_n = ids->len;
+  guint head = 0;
+  guint tail = 0;
+  guint changed_at = G_MAXUINT;
+
+  self->ids = ids;
+
+  while (head < old_n && head < new_n &&
+         g_str_equal (g_ptr_array_index (old, head), g_ptr_array_index (ids, head)))
+    head++;
+
+  while (tail < old_n - head && tail < new_n - head &&
+         g_str_equal (g_ptr_array_index (old, old_n - 1 - tail),
+                      g_ptr_array_index (ids, new_n - 1 - tail)))
+    tail++;
+
+  if (changed_id != NULL)
+    {
+      guint position = tandem_record_list_find (self, changed_id);
+
+      if (position != G_MAXUINT && (position < head || position >= new_n - tail))
+        changed_at = position;
+    }
+
+  if (old_n != new_n)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+
+  if (old_n - head - tail > 0 || new_n - head - tail > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), head, old_n - head - tail, new_n - head - tail);
+
+  if (changed_at != G_MAXUINT)
+    g_list_model_items_changed (G_LIST_MODEL (self), changed_at, 1, 1);
+}
+
+static void
+reload (TandemRecordList *self,
+        const char       *changed_id,
+        gboolean          forget_all)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *ids;
+
+  ids = tandem_store_list_ids (self->store, self->spec, self->search, &error);
+  if (ids == NULL)
+    {
+      g_warning ("Could not list %s: %s", self->spec->name, error->message);
+      return;
+    }
+
+  if (forget_all)
+    g_hash_table_remove_all (self->loaded);
+  else if (changed_id != NULL)
+    g_hash_table_remove (self->loaded, changed_id);
+
+  if (forget_all)
+    {
+      /* Without knowing which rows changed, every position is announced. */
+      g_autoptr(GPtrArray) old = g_steal_pointer (&self->ids);
+
+      self->ids = ids;
+      if (old->len != ids->len)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, old->len, ids->len);
+      return;
+    }
+
+  replace_ids (self, ids, changed_id);
+}
+
+static void
+on_store_changed (TandemStore      *store,
+                  const char       *table,
+                  const char       *row_id,
+                  TandemChangeKind  kind,
+                  TandemRecordList *self)
+{
+  if (!g_str_equal (table, self->spec->name))
+    return;
+
+  reload (self, row_id, kind == TANDEM_CHANGE_RELOAD);
+}
+
+static void
+tandem_record_list_constructed (GObject *object)
+{
+  TandemRecordList *self = TANDEM_RECORD_LIST (object);
+  g_autoptr(GTypeClass) klass = g_type_class_ref (self->record_type);
+  g_autoptr(GError) error = NULL;
+
+  G_OBJECT_CLASS (tandem_record_list_parent_class)->constructed (object);
+
+  self->spec = TANDEM_RECORD_CLASS (klass)->spec;
+  g_assert (self->spec != NULL);
+
+  self->ids = tandem_store_list_ids (self->store, self->spec, self->search, &error);
+  if (self->ids == NULL)
+    {
+      g_warning ("Could not list %s: %s", self->spec->name, error->message);
+      self->ids = g_ptr_array_new_with_free_func (g_free);
+    }
+
+  self->changed_handler = g_signal_connect (self->store, "changed",
+                                            G_CALLBACK (on_store_changed), self);
+}
+
+static void
+tandem_record_list_dispose (GObject *object)
+{
+  TandemRecordList *self = TANDEM_RECORD_LIST (object);
+
+  g_clear_signal_handler (&self->changed_handler, self->store);
+  g_clear_object (&self->store);
+  g_hash_table_remove_all (self->loaded);
+
+  G_OBJECT_CLASS (tandem_record_list_parent_class)->dispose (object);
+}
+
+static void
+tandem_record_list_finalize (GObject *object)
+{
+  TandemRecordList *self = TANDEM_RECORD_LIST (object);
+
+  g_clear_pointer (&self->ids, g_ptr_array_unref);
+  g_clear_pointer (&self->loaded, g_hash_table_unref);
+  g_clear_pointer (&self->search, g_free);
+
+  G_OBJECT_CLASS (tandem_record_list_parent_class)->finalize (object);
+}
+
+static void
+tandem_record_list_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  TandemRecordList *self = TANDEM_RECORD_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_RECORD_TYPE:
+      g_value_set_gtype (value, self->record_type);
+      break;
+    case PROP_SEARCH:
+      g_value_set_string (value, self->search);
+      break;
+    case PROP_N_ITEMS:
+      g_value_set_uint (value, self->ids ? self->ids->len : 0);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tandem_record_list_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  TandemRecordList *self = TANDEM_RECORD_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+    case PROP_RECORD_TYPE:
+      self->record_type = g_value_get_gtype (value);
+      break;
+    case PROP_SEARCH:
+      tandem_record_list_set_search (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tandem_record_list_class_init (TandemRecordListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = tandem_record_list_constructed;
+  object_class->dispose = tandem_record_list_dispose;
+  object_class->finalize = tandem_record_list_finalize;
+  object_class->get_property = tandem_record_list_get_property;
+  object_class->set_property = tandem_record_list_set_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, TANDEM_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RECORD_TYPE] =
+    g_param_spec_gtype ("record-type", NULL, NULL, TANDEM_TYPE_RECORD,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SEARCH] =
+    g_param_spec_string ("search", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_ITEMS] =
+    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tandem_record_list_init (TandemRecordList *self)
+{
+  self->loaded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+TandemRecordList *
+tandem_record_list_new (TandemStore *store,
+                        GType        record_type)
+{
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+  g_return_val_if_fail (g_type_is_a (record_type, TANDEM_TYPE_RECORD), NULL);
+  g_return_val_if_fail (record_type != TANDEM_TYPE_RECORD, NULL);
+
+  return g_object_new (TANDEM_TYPE_RECORD_LIST,
+                       "store", store,
+                       "record-type", record_type,
+                       NULL);
+}
+
+TandemStore *
+tandem_record_list_get_store (TandemRecordList *self)
+{
+  g_return_val_if_fail (TANDEM_IS_RECORD_LIST (self), NULL);
+
+  return self->store;
+}
+
+GType
+tandem_record_list_get_record_type (TandemRecordList *self)
+{
+  g_return_val_if_fail (TANDEM_IS_RECORD_LIST (self), G_TYPE_INVALID);
+
+  return self->record_type;
+}
+
+const char *
+tandem_record_list_get_search (TandemRecordList *self)
+{
+  g_return_val_if_fail (TANDEM_IS_RECORD_LIST (self), NULL);
+
+  return self->search;
+}
+
+void
+tandem_record_list_set_search (TandemRecordList *self,
+                               const char       *text)
+{
+  g_autofree char *query = NULL;
+
+  g_return_if_fail (TANDEM_IS_RECORD_LIST (self));
+
+  /* Text without a searchable word lists everything, as an empty entry. */
+  query = tandem_store_build_fts_query (text);
+  if (query == NULL)
+    text = NULL;
+
+  if (g_strcmp0 (self->search, text) == 0)
+    return;
+
+  g_free (self->search);
+  self->search = g_strdup (text);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
+
+  /* Before construction ends there is nothing to reload yet. */
+  if (self->ids != NULL)
+    reload (self, NULL, FALSE);
+}
+
+guint
+tandem_record_list_find (TandemRecordList *self,
+                         const char       *id)
+{
+  guint position;
+
+  g_return_val_if_fail (TANDEM_IS_RECORD_LIST (self), G_MAXUINT);
+  g_return_val_if_fail (id != NULL, G_MAXUINT);
+
+  if (g_ptr_array_find_with_equal_func (self->ids, id, g_str_equal, &position))
+    return position;
+
+  return G_MAXUINT;
+}

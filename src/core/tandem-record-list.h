@@ -1,0 +1,36 @@
+/* tandem-record-list.h
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tandem-store.h"
+
+G_BEGIN_DECLS
+
+#define TANDEM_TYPE_RECORD_LIST (tandem_record_list_get_type ())
+
+/* A GListModel of the live (not deleted) rows of one table, in the table's
+ * order, optionally narrowed by a full-text search. It holds only the ids
+ * and loads rows when asked for them, so it stays cheap for 100,000 leads.
+ * It follows the store's change notifications and emits items-changed for
+ * the rows that changed. */
+G_DECLARE_FINAL_TYPE (TandemRecordList, tandem_record_list, TANDEM, RECORD_LIST, GObject)
+
+TandemRecordList *tandem_record_list_new        (TandemStore      *store,
+                                                 GType             record_type);
+TandemStore      *tandem_record_list_get_store  (TandemRecordList *self);
+GType             tandem_record_list_get_record_type (TandemRecordList *self);
+const char       *tandem_record_list_get_search (TandemRecordList *self);
+void              tandem_record_list_set_search (TandemRecordList *self,
+                                                 const char       *text);
+/* The position of the row with @id, or G_MAXUINT when it is not listed. */
+guint             tandem_record_list_find       (TandemRecordList *self,
+                                                 const char       *id);
+
+G_END_DECLS

@@ -1,0 +1,420 @@
+/* tandem-schema.c
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "tandem-schema.h"
+#include "tandem-store.h"
+
+#define T TANDEM_FIELD_TEXT
+#define L TANDEM_FIELD_LIST
+#define R TANDEM_FIELD_REF
+#define I TANDEM_FIELD_INT
+#define B TANDEM_FIELD_BOOL
+
+#define SPEC(table, insert_only, order_by) \
+  { #table, table##_fields, G_N_ELEMENTS (table##_fields), insert_only, order_by }
+
+static const TandemFieldSpec members_fields[] = {
+  { "name", T }, { "email", T }, { "team", T }, { "role", T }, { "active", B, "1" },
+  { "created_at", I },
+};
+
+static const TandemFieldSpec icps_fields[] = {
+  { "name", T }, { "description", T }, { "rank", I }, { "industries", L },
+  { "employees_min", I }, { "employees_max", I }, { "revenue_min", I }, { "revenue_max", I },
+  { "regions", L }, { "attributes", L }, { "excluded_industries", L },
+  { "excluded_domains", L }, { "competitors", L }, { "created_at", I },
+};
+
+static const TandemFieldSpec personas_fields[] = {
+  { "name", T }, { "job_title", T }, { "seniority", T }, { "location", T }, { "bio", T },
+  { "icp_id", R }, { "behaviour", T }, { "interests", L }, { "goals", L },
+  { "pain_points", L }, { "objections", L }, { "channels", L }, { "committee_role", T },
+  { "created_at", I },
+};
+
+static const TandemFieldSpec companies_fields[] = {
+  { "name", T }, { "domain", T }, { "industry", T }, { "employees", I }, { "revenue", I },
+  { "region", T }, { "country", T }, { "website", T }, { "created_at", I },
+};
+
+static const TandemFieldSpec leads_fields[] = {
+  { "first_name", T }, { "last_name", T }, { "email", T }, { "phone", T },
+  { "job_title", T }, { "seniority", T }, { "company_id", R }, { "source", T },
+  { "channel", T }, { "owner_id", R }, { "stage", T, "lead" }, { "stage_entered_at", I },
+  { "fit_score", I }, { "engagement_score", I }, { "score", I }, { "grade", T },
+  { "icp_id", R }, { "persona_id", R }, { "handoff_at", I }, { "accepted_at", I },
+  { "first_touch_at", I }, { "last_activity_at", I }, { "created_at", I },
+};
+
+static const TandemFieldSpec activities_fields[] = {
+  { "lead_id", R }, { "kind", T }, { "occurred_at", I }, { "url", T }, { "asset_id", R },
+  { "channel", T }, { "member_id", R }, { "subject", T }, { "body", T },
+};
+
+static const TandemFieldSpec stage_definitions_fields[] = {
+  { "key", T }, { "name", T }, { "position", I }, { "team", T }, { "definition", T },
+  { "required_fields", L }, { "stalled_days", I }, { "enabled", B, "1" },
+};
+
+static const TandemFieldSpec stage_history_fields[] = {
+  { "lead_id", R }, { "from_stage", T }, { "to_stage", T }, { "occurred_at", I },
+  { "member_id", R }, { "reason", T }, { "note", T },
+};
+
+static const TandemFieldSpec reasons_fields[] = {
+  { "kind", T }, { "label", T }, { "position", I },
+};
+
+static const TandemFieldSpec deals_fields[] = {
+  { "lead_id", R }, { "company_id", R }, { "name", T }, { "amount", I },
+  { "expected_close", I }, { "probability", I }, { "status", T, "open" }, { "closed_at", I },
+  { "lost_reason", T }, { "owner_id", R }, { "created_at", I },
+};
+
+static const TandemFieldSpec deal_contacts_fields[] = {
+  { "deal_id", R }, { "lead_id", R }, { "persona_id", R }, { "role", T },
+  { "attitude", T }, { "influence", I },
+};
+
+static const TandemFieldSpec assets_fields[] = {
+  { "title", T }, { "kind", T }, { "url", T }, { "description", T }, { "owner_id", R },
+  { "buying_stages", L }, { "review_by", I }, { "published_at", I }, { "created_at", I },
+};
+
+static const TandemFieldSpec asset_personas_fields[] = {
+  { "asset_id", R }, { "persona_id", R },
+};
+
+static const TandemFieldSpec asset_feedback_fields[] = {
+  { "asset_id", R }, { "member_id", R }, { "rating", I }, { "comment", T },
+  { "occurred_at", I },
+};
+
+static const TandemFieldSpec agreements_fields[] = {
+  { "title", T }, { "period", T }, { "starts_at", I }, { "ends_at", I }, { "version", I },
+  { "status", T }, { "supersedes_id", R }, { "notes", T }, { "created_at", I },
+};
+
+static const TandemFieldSpec agreement_terms_fields[] = {
+  { "agreement_id", R }, { "kind", T }, { "description", T }, { "target", I },
+  { "unit", T }, { "owner_team", T }, { "position", I },
+};
+
+static const TandemFieldSpec agreement_signatures_fields[] = {
+  { "agreement_id", R }, { "member_id", R }, { "version", I }, { "signed_at", I },
+};
+
+static const TandemFieldSpec agreement_periods_fields[] = {
+  { "agreement_id", R }, { "starts_at", I }, { "ends_at", I }, { "label", T },
+};
+
+static const TandemFieldSpec goals_fields[] = {
+  { "metric", T }, { "target", I }, { "period_start", I }, { "period_end", I },
+  { "team", T }, { "notes", T },
+};
+
+static const TandemFieldSpec reviews_fields[] = {
+  { "kind", T }, { "title", T }, { "period_start", I }, { "period_end", I }, { "notes", T },
+  { "decisions", L }, { "action_items", L }, { "created_at", I },
+};
+
+static const TandemFieldSpec scoring_rules_fields[] = {
+  { "kind", T }, { "name", T }, { "attribute", T }, { "operator", T }, { "value", T },
+  { "points", I }, { "cap", I }, { "half_life_days", I }, { "action", T },
+  { "enabled", B, "1" }, { "position", I },
+};
+
+static const TandemFieldSpec routing_rules_fields[] = {
+  { "attribute", T }, { "operator", T }, { "value", T }, { "member_id", R },
+  { "position", I }, { "enabled", B, "1" },
+};
+
+static const TandemFieldSpec settings_fields[] = {
+  { "value", T },
+};
+
+static const TandemTableSpec table_specs[] = {
+  SPEC (members, FALSE, "name COLLATE NOCASE"),
+  SPEC (icps, FALSE, "rank, name COLLATE NOCASE"),
+  SPEC (personas, FALSE, "name COLLATE NOCASE"),
+  SPEC (companies, FALSE, "name COLLATE NOCASE"),
+  SPEC (leads, FALSE, "last_name COLLATE NOCASE, first_name COLLATE NOCASE"),
+  SPEC (activities, TRUE, "occurred_at DESC"),
+  SPEC (stage_definitions, FALSE, "position"),
+  SPEC (stage_history, TRUE, "occurred_at"),
+  SPEC (reasons, FALSE, "kind, position"),
+  SPEC (deals, FALSE, "created_at DESC"),
+  SPEC (deal_contacts, FALSE, "influence DESC"),
+  SPEC (assets, FALSE, "title COLLATE NOCASE"),
+  SPEC (asset_personas, FALSE, "asset_id"),
+  SPEC (asset_feedback, TRUE, "occurred_at DESC"),
+  SPEC (agreements, FALSE, "starts_at DESC"),
+  SPEC (agreement_terms, FALSE, "position"),
+  SPEC (agreement_signatures, TRUE, "signed_at"),
+  SPEC (agreement_periods, FALSE, "starts_at"),
+  SPEC (goals, FALSE, "period_start DESC"),
+  SPEC (reviews, FALSE, "period_start DESC"),
+  SPEC (scoring_rules, FALSE, "kind, position"),
+  SPEC (routing_rules, FALSE, "position"),
+  SPEC (settings, FALSE, "id"),
+};
+
+const TandemTableSpec *
+tandem_schema_lookup (const char *table)
+{
+  g_return_val_if_fail (table != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (table_specs); i++)
+    if (g_str_equal (table_specs[i].name, table))
+      return &table_specs[i];
+
+  return NULL;
+}
+
+const TandemTableSpec **
+tandem_schema_tables (guint *n_tables)
+{
+  static const TandemTableSpec *all[G_N_ELEMENTS (table_specs) + 1];
+
+  if (all[0] == NULL)
+    for (guint i = 0; i < G_N_ELEMENTS (table_specs); i++)
+      all[i] = &table_specs[i];
+
+  if (n_tables)
+    *n_tables = G_N_ELEMENTS (table_specs);
+
+  return all;
+}
+
+int
+tandem_table_spec_field_index (const TandemTableSpec *spec,
+                               const char            *field)
+{
+  g_return_val_if_fail (spec != NULL, -1);
+  g_return_val_if_fail (field != NULL, -1);
+
+  for (guint i = 0; i < spec->n_fields; i++)
+    if (g_str_equal (spec->fields[i].name, field))
+      return (int) i;
+
+  return -1;
+}
+
+/* Version 1: every table of the design. The bookkeeping columns of synced
+ * tables are: deleted (the tombstone), hlc (the newest field clock of the
+ * row, so an editor knows which version the user saw), updated_at and
+ * updated_by (the team member who made the last local change). Foreign
+ * keys are deferred because sync may deliver a row before the row it
+ * points to, within one transaction. */
+#define SYNCED "id TEXT PRIMARY KEY NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, " \
+               "hlc INTEGER NOT NULL DEFAULT 0, updated_at INTEGER, updated_by TEXT, "
+#define REF(table) "TEXT REFERENCES " #table "(id) DEFERRABLE INITIALLY DEFERRED"
+
+static const char schema_v1[] =
+  "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value) WITHOUT ROWID;"
+  "CREATE TABLE field_clocks ("
+  "  tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL,"
+  "  hlc INTEGER NOT NULL, site TEXT NOT NULL,"
+  "  PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID;"
+  /* The change log doubles as the outbox: local changes not yet pushed. */
+  "CREATE TABLE change_log ("
+  "  seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, row_id TEXT NOT NULL,"
+  "  field TEXT NOT NULL, value, hlc INTEGER NOT NULL, site TEXT NOT NULL,"
+  "  base_hlc INTEGER NOT NULL DEFAULT 0, member_id TEXT,"
+  "  origin TEXT NOT NULL DEFAULT 'local', pushed INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX change_log_outbox ON change_log (seq) WHERE origin = 'local' AND pushed = 0;"
+  "CREATE TABLE conflicts ("
+  "  id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL,"
+  "  kept_value, kept_hlc INTEGER, kept_site TEXT, other_value, other_hlc INTEGER,"
+  "  other_site TEXT, detected_at INTEGER NOT NULL, resolved_at INTEGER);"
+
+  "CREATE TABLE members (" SYNCED
+  "  name TEXT, email TEXT, team TEXT, role TEXT, active INTEGER NOT NULL DEFAULT 1,"
+  "  created_at INTEGER);"
+  "CREATE TABLE icps (" SYNCED
+  "  name TEXT, description TEXT, rank INTEGER, industries TEXT,"
+  "  employees_min INTEGER, employees_max INTEGER, revenue_min INTEGER, revenue_max INTEGER,"
+  "  regions TEXT, attributes TEXT, excluded_industries TEXT, excluded_domains TEXT,"
+  "  competitors TEXT, created_at INTEGER);"
+  "CREATE TABLE personas (" SYNCED
+  "  name TEXT, job_title TEXT, seniority TEXT, location TEXT, bio TEXT,"
+  "  icp_id " REF (icps) ", behaviour TEXT, interests TEXT, goals TEXT, pain_points TEXT,"
+  "  objections TEXT, channels TEXT, committee_role TEXT, created_at INTEGER);"
+  "CREATE TABLE companies (" SYNCED
+  "  name TEXT, domain TEXT, industry TEXT, employees INTEGER, revenue INTEGER,"
+  "  region TEXT, country TEXT, website TEXT, created_at INTEGER);"
+  "CREATE TABLE leads (" SYNCED
+  "  first_name TEXT, last_name TEXT, email TEXT, phone TEXT, job_title TEXT,"
+  "  seniority TEXT, company_id " REF (companies) ", source TEXT, channel TEXT,"
+  "  owner_id " REF (members) ", stage TEXT NOT NULL DEFAULT 'lead',"
+  "  stage_entered_at INTEGER, fit_score INTEGER, engagement_score INTEGER, score INTEGER,"
+  "  grade TEXT, icp_id " REF (icps) ", persona_id " REF (personas) ","
+  "  handoff_at INTEGER, accepted_at INTEGER, first_touch_at INTEGER,"
+  "  last_activity_at INTEGER, created_at INTEGER);"
+  "CREATE INDEX leads_company ON leads (company_id);"
+  "CREATE INDEX leads_stage ON leads (stage);"
+  "CREATE INDEX leads_owner ON leads (owner_id);"
+  "CREATE INDEX leads_email ON leads (email COLLATE NOCASE);"
+  "CREATE TABLE activities (" SYNCED
+  "  lead_id " REF (leads) " NOT NULL, kind TEXT NOT NULL, occurred_at INTEGER NOT NULL,"
+  "  url TEXT, asset_id " REF (assets) ", channel TEXT, member_id " REF (members) ","
+  "  subject TEXT, body TEXT);"
+  "CREATE INDEX activities_lead ON activities (lead_id, occurred_at);"
+  "CREATE TABLE stage_definitions (" SYNCED
+  "  key TEXT NOT NULL, name TEXT, position INTEGER, team TEXT, definition TEXT,"
+  "  required_fields TEXT, stalled_days INTEGER, enabled INTEGER NOT NULL DEFAULT 1);"
+  "CREATE TABLE stage_history (" SYNCED
+  "  lead_id " REF (leads) " NOT NULL, from_stage TEXT, to_stage TEXT NOT NULL,"
+  "  occurred_at INTEGER NOT NULL, member_id " REF (members) ", reason TEXT, note TEXT);"
+  "CREATE INDEX stage_history_lead ON stage_history (lead_id, occurred_at);"
+  "CREATE TABLE reasons (" SYNCED
+  "  kind TEXT NOT NULL, label TEXT NOT NULL, position INTEGER);"
+  "CREATE TABLE deals (" SYNCED
+  "  lead_id " REF (leads) ", company_id " REF (companies) ", name TEXT, amount INTEGER,"
+  "  expected_close INTEGER, probability INTEGER, status TEXT NOT NULL DEFAULT 'open',"
+  "  closed_at INTEGER, lost_reason TEXT, owner_id " REF (members) ", created_at INTEGER);"
+  "CREATE INDEX deals_lead ON deals (lead_id);"
+  "CREATE TABLE deal_contacts (" SYNCED
+  "  deal_id " REF (deals) " NOT NULL, lead_id " REF (leads) ", persona_id " REF (personas) ","
+  "  role TEXT, attitude TEXT, influence INTEGER);"
+  "CREATE INDEX deal_contacts_deal ON deal_contacts (deal_id);"
+  "CREATE TABLE assets (" SYNCED
+  "  title TEXT, kind TEXT, url TEXT, description TEXT, owner_id " REF (members) ","
+  "  buying_stages TEXT, review_by INTEGER, published_at INTEGER, created_at INTEGER);"
+  "CREATE TABLE asset_personas (" SYNCED
+  "  asset_id " REF (assets) " NOT NULL, persona_id " REF (personas) " NOT NULL);"
+  "CREATE INDEX asset_personas_asset ON asset_personas (asset_id);"
+  "CREATE TABLE asset_feedback (" SYNCED
+  "  asset_id " REF (assets) " NOT NULL, member_id " REF (members) ", rating INTEGER,"
+  "  comment TEXT, occurred_at INTEGER);"
+  "CREATE TABLE agreements (" SYNCED
+  "  title TEXT, period TEXT, starts_at INTEGER, ends_at INTEGER, version INTEGER,"
+  "  status TEXT, supersedes_id " REF (agreements) ", notes TEXT, created_at INTEGER);"
+  "CREATE TABLE agreement_terms (" SYNCED
+  "  agreement_id " REF (agreements) " NOT NULL, kind TEXT, description TEXT,"
+  "  target INTEGER, unit TEXT, owner_team TEXT, position INTEGER);"
+  "CREATE TABLE agreement_signatures (" SYNCED
+  "  agreement_id " REF (agreements) " NOT NULL, member_id " REF (members) ","
+  "  version INTEGER, signed_at INTEGER);"
+  "CREATE TABLE agreement_periods (" SYNCED
+  "  agreement_id " REF (agreements) " NOT NULL, starts_at INTEGER, ends_at INTEGER,"
+  "  label TEXT);"
+  "CREATE TABLE goals (" SYNCED
+  "  metric TEXT NOT NULL, target INTEGER, period_start INTEGER, period_end INTEGER,"
+  "  team TEXT, notes TEXT);"
+  "CREATE TABLE reviews (" SYNCED
+  "  kind TEXT, title TEXT, period_start INTEGER, period_end INTEGER, notes TEXT,"
+  "  decisions TEXT, action_items TEXT, created_at INTEGER);"
+  "CREATE TABLE scoring_rules (" SYNCED
+  "  kind TEXT NOT NULL, name TEXT, attribute TEXT, operator TEXT, value TEXT,"
+  "  points INTEGER, cap INTEGER, half_life_days INTEGER, action TEXT,"
+  "  enabled INTEGER NOT NULL DEFAULT 1, position INTEGER);"
+  "CREATE TABLE routing_rules (" SYNCED
+  "  attribute TEXT, operator TEXT, value TEXT, member_id " REF (members) ","
+  "  position INTEGER, enabled INTEGER NOT NULL DEFAULT 1);"
+  "CREATE TABLE settings (" SYNCED "  value TEXT);";
+
+/* Version 2: full-text search. The indexes keep their own copy of the text
+ * and share the rowid of the row they index, so a tombstone or an update
+ * removes the old entry by rowid. Triggers keep them in step with every
+ * write, local or synced. */
+#define FTS_SYNC(table, columns, values)                                                 \
+  "CREATE TRIGGER " #table "_fts_insert AFTER INSERT ON " #table " WHEN new.deleted = 0"  \
+  " BEGIN INSERT INTO " #table "_fts (rowid, " columns ") VALUES (new.rowid, " values "); END;" \
+  "CREATE TRIGGER " #table "_fts_update AFTER UPDATE ON " #table " BEGIN"                \
+  "  DELETE FROM " #table "_fts WHERE rowid = old.rowid;"                                 \
+  "  INSERT INTO " #table "_fts (rowid, " columns ") SELECT new.rowid, " values           \
+  "   WHERE new.deleted = 0; END;"                                                         \
+  "CREATE TRIGGER " #table "_fts_delete AFTER DELETE ON " #table " BEGIN"                \
+  "  DELETE FROM " #table "_fts WHERE rowid = old.rowid; END;"                            \
+  "INSERT INTO " #table "_fts (rowid, " columns ") SELECT rowid, " values                 \
+  " FROM " #table " AS new WHERE deleted = 0;"
+
+#define LEAD_FTS_VALUES \
+  "coalesce(new.first_name, '') || ' ' || coalesce(new.last_name, ''), new.email," \
+  " new.job_title," \
+  " (SELECT name FROM companies WHERE id = new.company_id)"
+
+static const char schema_v2[] =
+  "CREATE VIRTUAL TABLE leads_fts USING fts5 (name, email, job_title, company,"
+  "  tokenize = 'unicode61 remove_diacritics 2');"
+  "CREATE VIRTUAL TABLE companies_fts USING fts5 (name, domain, industry,"
+  "  tokenize = 'unicode61 remove_diacritics 2');"
+  "CREATE VIRTUAL TABLE personas_fts USING fts5 (name, job_title, bio, details,"
+  "  tokenize = 'unicode61 remove_diacritics 2');"
+  "CREATE VIRTUAL TABLE assets_fts USING fts5 (title, kind, description,"
+  "  tokenize = 'unicode61 remove_diacritics 2');"
+  FTS_SYNC (leads, "name, email, job_title, company", LEAD_FTS_VALUES)
+  FTS_SYNC (companies, "name, domain, industry", "new.name, new.domain, new.industry")
+  FTS_SYNC (personas, "name, job_title, bio, details",
+            "new.name, new.job_title, new.bio,"
+            " coalesce(new.seniority, '') || ' ' || coalesce(new.location, '') || ' ' ||"
+            " coalesce(new.behaviour, '') || ' ' || coalesce(new.interests, '') || ' ' ||"
+            " coalesce(new.goals, '') || ' ' || coalesce(new.pain_points, '') || ' ' ||"
+            " coalesce(new.objections, '') || ' ' || coalesce(new.channels, '') || ' ' ||"
+            " coalesce(new.committee_role, '')")
+  FTS_SYNC (assets, "title, kind, description", "new.title, new.kind, new.description")
+  /* A renamed company is found under its new name in its leads too. */
+  "CREATE TRIGGER companies_rename_leads_fts AFTER UPDATE OF name ON companies BEGIN"
+  "  UPDATE leads_fts SET company = new.name"
+  "   WHERE rowid IN (SELECT rowid FROM leads WHERE company_id = new.id AND deleted = 0);"
+  "  END;";
+
+static const char *const migrations[] = {
+  NULL,
+  schema_v1,
+  schema_v2,
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TANDEM_SCHEMA_VERSION + 1);
+
+int
+tandem_schema_get_version (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  g_return_val_if_fail (db != NULL, -1);
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+gboolean
+tandem_schema_migrate_step (sqlite3  *db,
+                            int       to_version,
+                            GError  **error)
+{
+  g_autofree char *sql = NULL;
+  char *message = NULL;
+
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (to_version >= 1 && to_version <= TANDEM_SCHEMA_VERSION, FALSE);
+
+  sql = g_strdup_printf ("BEGIN IMMEDIATE; %s PRAGMA user_version = %d; COMMIT;",
+                         migrations[to_version], to_version);
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_MIGRATION,
+                   _("Could not update the workspace to schema %d: %s"),
+                   to_version, message ? message : sqlite3_errmsg (db));
+      sqlite3_free (message);
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
+  return TRUE;
+}

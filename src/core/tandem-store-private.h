@@ -1,0 +1,31 @@
+/* tandem-store-private.h
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "tandem-store.h"
+
+G_BEGIN_DECLS
+
+/* For core modules that read with their own queries (matching, lists).
+ * Nothing outside src/core may write through this handle. */
+sqlite3      *tandem_store_get_db           (TandemStore            *self);
+sqlite3_stmt *tandem_store_prepare_cached   (TandemStore            *self,
+                                             const char             *sql,
+                                             GError                **error);
+GPtrArray    *tandem_store_list_ids         (TandemStore            *self,
+                                             const TandemTableSpec  *spec,
+                                             const char             *search,
+                                             GError                **error);
+GType         tandem_store_record_type_for  (const TandemTableSpec  *spec);
+/* Turns what a person typed into an FTS5 query that matches rows holding
+ * every word as a word prefix; NULL when nothing searchable was typed. */
+char         *tandem_store_build_fts_query  (const char             *text);
+
+G_END_DECLS

@@ -1,0 +1,26 @@
+/* core-test-utils.h
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tandem-core.h"
+
+G_BEGIN_DECLS
+
+/* A fresh directory under the temporary folder, removed with its files by
+ * tandem_test_remove_dir(). */
+char        *tandem_test_make_dir   (void);
+void         tandem_test_remove_dir (const char  *dir);
+/* Opens (creating) the workspace "workspace.db" in @dir; fails the test on
+ * error. */
+TandemStore *tandem_test_open_store (const char  *dir);
+/* The single integer a query returns, read with a separate connection so
+ * that tests check what really is in the file. */
+gint64       tandem_test_query_int  (const char  *db_path,
+                                     const char  *sql);
+
+G_END_DECLS
