@@ -74,13 +74,12 @@ field_changed (TandemRecord *self,
                guint         index)
 {
   TandemRecordPrivate *priv = tandem_record_get_instance_private (self);
-  GParamSpec *pspec;
+  TandemRecordClass *klass = TANDEM_RECORD_GET_CLASS (self);
 
   priv->changed[index] = TRUE;
 
-  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self), priv->spec->fields[index].name);
-  if (pspec != NULL && pspec->owner_type != TANDEM_TYPE_RECORD)
-    g_object_notify_by_pspec (G_OBJECT (self), pspec);
+  if (klass->field_pspecs != NULL)
+    g_object_notify_by_pspec (G_OBJECT (self), klass->field_pspecs[index]);
 }
 
 /* Empty text is stored as NULL so that "cleared" has one representation. */
@@ -342,6 +341,7 @@ tandem_record_class_set_spec (TandemRecordClass     *klass,
   g_return_if_fail (spec != NULL);
 
   klass->spec = spec;
+  klass->field_pspecs = g_new0 (GParamSpec *, spec->n_fields);
 
   /* GObject does not pass these two on to subclasses, and the field
    * properties are handled by the base class. */
@@ -375,6 +375,7 @@ tandem_record_class_set_spec (TandemRecordClass     *klass,
         }
 
       g_object_class_install_property (object_class, FIELD_PROP_BASE + i, pspec);
+      klass->field_pspecs[i] = pspec;
     }
 }
 

@@ -28,6 +28,8 @@ struct _TandemRecordClass
 {
   GObjectClass           parent_class;
   const TandemTableSpec *spec;
+  /* The property of each field, in spec order; NULL for plain records. */
+  GParamSpec           **field_pspecs;
 };
 
 void                   tandem_record_class_set_spec (TandemRecordClass     *klass,

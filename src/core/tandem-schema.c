@@ -210,12 +210,15 @@ tandem_table_spec_field_index (const TandemTableSpec *spec,
 
 /* Version 1: every table of the design. The bookkeeping columns of synced
  * tables are: deleted (the tombstone), hlc (the newest field clock of the
- * row, so an editor knows which version the user saw), updated_at and
- * updated_by (the team member who made the last local change). Foreign
+ * row, so an editor knows which version the user saw), created_hlc (the
+ * clock of every field not changed since the row was created, which have
+ * no row in field_clocks), updated_at and updated_by (the team member who
+ * made the last local change). Foreign
  * keys are deferred because sync may deliver a row before the row it
  * points to, within one transaction. */
 #define SYNCED "id TEXT PRIMARY KEY NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, " \
-               "hlc INTEGER NOT NULL DEFAULT 0, updated_at INTEGER, updated_by TEXT, "
+               "hlc INTEGER NOT NULL DEFAULT 0, created_hlc INTEGER NOT NULL DEFAULT 0, " \
+               "updated_at INTEGER, updated_by TEXT, "
 #define REF(table) "TEXT REFERENCES " #table "(id) DEFERRABLE INITIALLY DEFERRED"
 
 static const char schema_v1[] =
@@ -320,7 +323,31 @@ static const char schema_v1[] =
   "CREATE TABLE routing_rules (" SYNCED
   "  attribute TEXT, operator TEXT, value TEXT, member_id " REF (members) ","
   "  position INTEGER, enabled INTEGER NOT NULL DEFAULT 1);"
-  "CREATE TABLE settings (" SYNCED "  value TEXT);";
+  "CREATE TABLE settings (" SYNCED "  value TEXT);"
+  /* Foreign keys are deferred, and while a violation is pending SQLite
+   * looks up the children of every parent it inserts: without these
+   * indexes that is a scan per row. The large tables index only what
+   * is set. */
+  "CREATE INDEX personas_icp ON personas (icp_id);"
+  "CREATE INDEX leads_icp ON leads (icp_id) WHERE icp_id IS NOT NULL;"
+  "CREATE INDEX leads_persona ON leads (persona_id) WHERE persona_id IS NOT NULL;"
+  "CREATE INDEX activities_asset ON activities (asset_id) WHERE asset_id IS NOT NULL;"
+  "CREATE INDEX activities_member ON activities (member_id) WHERE member_id IS NOT NULL;"
+  "CREATE INDEX stage_history_member ON stage_history (member_id) WHERE member_id IS NOT NULL;"
+  "CREATE INDEX deals_company ON deals (company_id);"
+  "CREATE INDEX deals_owner ON deals (owner_id);"
+  "CREATE INDEX deal_contacts_lead ON deal_contacts (lead_id);"
+  "CREATE INDEX deal_contacts_persona ON deal_contacts (persona_id);"
+  "CREATE INDEX assets_owner ON assets (owner_id);"
+  "CREATE INDEX asset_personas_persona ON asset_personas (persona_id);"
+  "CREATE INDEX asset_feedback_asset ON asset_feedback (asset_id);"
+  "CREATE INDEX asset_feedback_member ON asset_feedback (member_id);"
+  "CREATE INDEX agreements_supersedes ON agreements (supersedes_id);"
+  "CREATE INDEX agreement_terms_agreement ON agreement_terms (agreement_id);"
+  "CREATE INDEX agreement_signatures_agreement ON agreement_signatures (agreement_id);"
+  "CREATE INDEX agreement_signatures_member ON agreement_signatures (member_id);"
+  "CREATE INDEX agreement_periods_agreement ON agreement_periods (agreement_id);"
+  "CREATE INDEX routing_rules_member ON routing_rules (member_id);";
 
 /* Version 2: full-text search. The indexes keep their own copy of the text
  * and share the rowid of the row they index, so a tombstone or an update

@@ -38,6 +38,8 @@ struct _TandemStore
   /* Table name (static) -> GHashTable of row id -> TandemChangeKind, or
    * NULL when too many rows changed; flushed after each commit. */
   GHashTable  *pending_changes;
+  /* TandemTableSpec -> InsertStatements. */
+  GHashTable  *insert_sql;
 };
 
 G_DEFINE_FINAL_TYPE (TandemStore, tandem_store, G_TYPE_OBJECT)
@@ -363,24 +365,26 @@ log_field (TandemStore  *self,
 
 /* The version of @field the editor saw: its clock, unless the field changed
  * after the record was read, in which case the editor saw at most the row
- * as it was then. Sync uses it to tell an edit from a conflicting edit. */
+ * as it was then. Sync uses it to tell an edit from a conflicting edit. A
+ * field never written since the row was created has no clock of its own
+ * and carries the row's creation clock. */
 static gint64
-base_hlc_for (TandemStore  *self,
-              const char   *table,
-              const char   *row_id,
-              const char   *field,
-              gint64        seen_hlc)
+base_hlc_for (TandemStore           *self,
+              const TandemTableSpec *spec,
+              const char            *row_id,
+              const char            *field,
+              gint64                 seen_hlc)
 {
-  sqlite3_stmt *stmt;
+  g_autofree char *sql = g_strdup_printf ("SELECT coalesce((SELECT hlc FROM field_clocks"
+                                          " WHERE tbl = ?1 AND row_id = ?2 AND field = ?3),"
+                                          " created_hlc) FROM %s WHERE id = ?2", spec->name);
+  sqlite3_stmt *stmt = tandem_store_prepare_cached (self, sql, NULL);
   gint64 field_hlc = 0;
 
-  stmt = tandem_store_prepare_cached (self,
-                                      "SELECT hlc FROM field_clocks WHERE tbl = ? AND row_id = ? AND field = ?",
-                                      NULL);
   if (stmt == NULL)
     return 0;
 
-  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, row_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, field, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) == SQLITE_ROW)
@@ -426,79 +430,116 @@ row_state (TandemStore           *self,
   return 0;
 }
 
-static gboolean
+/* The INSERT of a whole row and the change-log entry that records it, built
+ * once per table: the sample generator and imports insert millions. */
+typedef struct
+{
+  char *insert_sql;
+  char *log_sql;
+} InsertStatements;
+
+static void
+insert_statements_free (gpointer data)
+{
+  InsertStatements *statements = data;
+
+  g_free (statements->insert_sql);
+  g_free (statements->log_sql);
+  g_free (statements);
+}
+
+static const InsertStatements *
+insert_statements_for (TandemStore           *self,
+                       const TandemTableSpec *spec)
+{
+  InsertStatements *statements = g_hash_table_lookup (self->insert_sql, spec);
+  GString *sql;
+
+  if (statements != NULL)
+    return statements;
+
+  statements = g_new0 (InsertStatements, 1);
+
+  sql = g_string_new (NULL);
+  g_string_append_printf (sql, "INSERT INTO %s (id, hlc, created_hlc, updated_at, updated_by",
+                          spec->name);
+  for (guint i = 0; i < spec->n_fields; i++)
+    g_string_append_printf (sql, ", %s", spec->fields[i].name);
+  g_string_append (sql, ") VALUES (?, ?, ?, ?, ?");
+  for (guint i = 0; i < spec->n_fields; i++)
+    g_string_append (sql, ", ?");
+  g_string_append (sql, ")");
+  statements->insert_sql = g_string_free (sql, FALSE);
+
+  /* A new row travels whole, as one JSON object of its fields plus the
+   * tombstone, so that a row whose fields are all empty still exists for
+   * the other desktops. Its fields take their clock from the row until
+   * they are changed. */
+  sql = g_string_new (NULL);
+  g_string_append (sql, "INSERT INTO change_log (tbl, row_id, field, value, hlc, site,"
+                        " base_hlc, member_id) SELECT ?, id, '*', json_object(");
+  for (guint i = 0; i < spec->n_fields; i++)
+    g_string_append_printf (sql, "'%s', %s, ", spec->fields[i].name, spec->fields[i].name);
+  g_string_append_printf (sql, "'deleted', deleted), ?, ?, 0, ? FROM %s WHERE id = ?", spec->name);
+  statements->log_sql = g_string_free (sql, FALSE);
+
+  g_hash_table_insert (self->insert_sql, (gpointer) spec, statements);
+  return statements;
+}
+
+/* Returns 1 when inserted, 0 when a row with this id exists already, and
+ * -1 on error. */
+static int
 insert_record (TandemStore   *self,
                TandemRecord  *record,
                gint64         hlc,
                GError       **error)
 {
   const TandemTableSpec *spec = tandem_record_get_spec (record);
+  const InsertStatements *statements = insert_statements_for (self, spec);
   const char *row_id = tandem_record_get_id (record);
-  g_autoptr(GString) sql = g_string_new (NULL);
   sqlite3_stmt *stmt;
   int parameter = 1;
+  int rc;
 
-  g_string_append_printf (sql, "INSERT INTO %s (id, hlc, updated_at, updated_by", spec->name);
-  for (guint i = 0; i < spec->n_fields; i++)
-    g_string_append_printf (sql, ", %s", spec->fields[i].name);
-  g_string_append (sql, ") VALUES (?, ?, ?, ?");
-  for (guint i = 0; i < spec->n_fields; i++)
-    g_string_append (sql, ", ?");
-  g_string_append (sql, ")");
-
-  stmt = tandem_store_prepare_cached (self, sql->str, error);
+  stmt = tandem_store_prepare_cached (self, statements->insert_sql, error);
   if (stmt == NULL)
-    return FALSE;
+    return -1;
 
   sqlite3_bind_text (stmt, parameter++, row_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, parameter++, hlc);
   sqlite3_bind_int64 (stmt, parameter++, hlc);
   sqlite3_bind_int64 (stmt, parameter++, tandem_hlc_get_millis (hlc));
   sqlite3_bind_text (stmt, parameter++, self->current_member, -1, SQLITE_STATIC);
   for (guint i = 0; i < spec->n_fields; i++)
     tandem_record_bind_field (record, i, stmt, parameter++);
 
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_sql_error (self, error);
-
-  if (spec->insert_only)
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+    return 0;
+  if (rc != SQLITE_DONE)
     {
-      /* Insert-only rows travel whole, as one JSON object, because they
-       * never change and so never need a clock per field. */
-      g_autoptr(GString) log_sql = g_string_new (NULL);
-
-      g_string_append (log_sql, "INSERT INTO change_log (tbl, row_id, field, value, hlc, site,"
-                                " base_hlc, member_id) SELECT ?, id, '*', json_object(");
-      for (guint i = 0; i < spec->n_fields; i++)
-        g_string_append_printf (log_sql, "%s'%s', %s", i ? ", " : "", spec->fields[i].name,
-                                spec->fields[i].name);
-      g_string_append_printf (log_sql, "), ?, ?, 0, ? FROM %s WHERE id = ?", spec->name);
-
-      stmt = tandem_store_prepare_cached (self, log_sql->str, error);
-      if (stmt == NULL)
-        return FALSE;
-
-      sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, hlc);
-      sqlite3_bind_text (stmt, 3, self->site_id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, self->current_member, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, row_id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        return set_sql_error (self, error);
-
-      return TRUE;
+      set_sql_error (self, error);
+      return -1;
     }
 
-  /* The tombstone field is logged too, so that a row whose fields are all
-   * empty still exists for the other desktops. */
-  if (!log_field (self, spec->name, row_id, "deleted", NULL, -1, 0, hlc, 0, error))
-    return FALSE;
+  stmt = tandem_store_prepare_cached (self, statements->log_sql, error);
+  if (stmt == NULL)
+    return -1;
 
-  for (guint i = 0; i < spec->n_fields; i++)
-    if (!tandem_record_field_is_null (record, i) &&
-        !log_field (self, spec->name, row_id, spec->fields[i].name, record, i, 0, hlc, 0, error))
-      return FALSE;
+  sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, hlc);
+  sqlite3_bind_text (stmt, 3, self->site_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, self->current_member, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, row_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      set_sql_error (self, error);
+      return -1;
+    }
 
-  return TRUE;
+  return 1;
 }
 
 static gboolean
@@ -543,7 +584,7 @@ update_record (TandemStore   *self,
         continue;
 
       if (!log_field (self, spec->name, row_id, field, record, i, 0, hlc,
-                      base_hlc_for (self, spec->name, row_id, field, seen_hlc), error))
+                      base_hlc_for (self, spec, row_id, field, seen_hlc), error))
         return FALSE;
     }
 
@@ -560,7 +601,7 @@ write_tombstone (TandemStore           *self,
   g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
   gint64 hlc = tandem_hlc_now (&self->hlc);
-  gint64 base_hlc = base_hlc_for (self, spec->name, row_id, "deleted", G_MAXINT64);
+  gint64 base_hlc = base_hlc_for (self, spec, row_id, "deleted", G_MAXINT64);
 
   sql = g_strdup_printf ("UPDATE %s SET deleted = ?, hlc = ?, updated_at = ?, updated_by = ?"
                          " WHERE id = ?", spec->name);
@@ -592,8 +633,8 @@ tandem_store_save (TandemStore   *self,
   const TandemTableSpec *spec;
   const char *row_id;
   gboolean deleted = FALSE;
+  gboolean inserted = FALSE;
   gint64 hlc;
-  int exists;
 
   g_return_val_if_fail (TANDEM_IS_STORE (self), FALSE);
   g_return_val_if_fail (TANDEM_IS_RECORD (record), FALSE);
@@ -608,32 +649,49 @@ tandem_store_save (TandemStore   *self,
   if (!tandem_store_begin (self, error))
     return FALSE;
 
-  exists = row_state (self, spec, row_id, &deleted, error);
-  if (exists < 0)
-    goto failed;
-
-  if (exists && spec->insert_only)
-    {
-      g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_INVALID,
-                   _("Entries of “%s” are a record of what happened and cannot be changed."),
-                   spec->name);
-      goto failed;
-    }
-
-  if (exists && deleted)
-    {
-      g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_NOT_FOUND,
-                   _("This item was deleted, so the change was not saved."));
-      goto failed;
-    }
-
   hlc = tandem_hlc_now (&self->hlc);
 
-  if (exists ? !update_record (self, record, hlc, error) : !insert_record (self, record, hlc, error))
-    goto failed;
+  /* A record never stored is almost always new, so it is inserted without
+   * asking first; one whose id exists already is saved as an update. */
+  if (!tandem_record_is_stored (record))
+    {
+      int rc = insert_record (self, record, hlc, error);
+
+      if (rc < 0)
+        goto failed;
+      inserted = rc == 1;
+    }
+
+  if (!inserted)
+    {
+      int exists = row_state (self, spec, row_id, &deleted, error);
+
+      if (exists < 0)
+        goto failed;
+
+      g_assert (exists == 1);
+
+      if (spec->insert_only)
+        {
+          g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_INVALID,
+                       _("Entries of “%s” are a record of what happened and cannot be changed."),
+                       spec->name);
+          goto failed;
+        }
+
+      if (deleted)
+        {
+          g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_NOT_FOUND,
+                       _("This item was deleted, so the change was not saved."));
+          goto failed;
+        }
+
+      if (!update_record (self, record, hlc, error))
+        goto failed;
+    }
 
   /* Listeners hear of the change when the outermost transaction commits. */
-  queue_change (self, spec, row_id, exists ? TANDEM_CHANGE_UPDATED : TANDEM_CHANGE_ADDED);
+  queue_change (self, spec, row_id, inserted ? TANDEM_CHANGE_ADDED : TANDEM_CHANGE_UPDATED);
 
   if (!tandem_store_commit (self, error))
     return FALSE;
@@ -1302,6 +1360,7 @@ tandem_store_finalize (GObject *object)
 
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->pending_changes, g_hash_table_unref);
+  g_clear_pointer (&self->insert_sql, g_hash_table_unref);
 
   if (self->db != NULL)
     {
@@ -1398,6 +1457,7 @@ tandem_store_init (TandemStore *self)
 {
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) sqlite3_finalize);
+  self->insert_sql = g_hash_table_new_full (NULL, NULL, NULL, insert_statements_free);
   self->pending_changes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                  unref_pending_rows);
 }

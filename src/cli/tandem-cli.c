@@ -1,0 +1,394 @@
+/* tandem-cli.c
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "tandem-core.h"
+
+/* Exit statuses: 0 for success, 1 when the work failed, 2 when the command
+ * line was wrong, so scripts can tell a typo from a broken workspace. */
+enum
+{
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,
+  EXIT_USAGE = 2,
+};
+
+/* The tables `info` counts, in the order it prints them. Their names are
+ * printed as they are, untranslated, because scripts read the output. */
+static const char *const info_tables[] = {
+  "members", "icps", "personas", "companies", "leads", "activities", "deals", "assets",
+  "agreements", "goals",
+};
+
+#define MAX_SAMPLE_LEADS 5000000
+
+typedef int (*CommandFunc) (int    argc,
+                            char **argv);
+
+typedef struct
+{
+  const char  *name;
+  const char  *summary;
+  CommandFunc  run;
+} Command;
+
+static int
+fail (const char *message)
+{
+  g_printerr ("tandem-cli: %s\n", message);
+  return EXIT_FAILED;
+}
+
+static int
+usage_error (const char *command,
+             const char *message)
+{
+  g_printerr ("tandem-cli: %s\n", message);
+  g_printerr (_("Run “tandem-cli %s --help” to see the options.\n"), command ? command : "");
+  return EXIT_USAGE;
+}
+
+/* Parses the options of a command. The program name shown in --help is
+ * "tandem-cli COMMAND", which GOption takes from the first argument. */
+static int
+parse_options (const char    *command,
+               const char    *summary,
+               GOptionEntry  *entries,
+               int           *argc,
+               char        ***argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *program = g_strdup_printf ("tandem-cli %s", command);
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+
+  g_free ((*argv)[0]);
+  (*argv)[0] = g_steal_pointer (&program);
+
+  if (!g_option_context_parse_strv (context, argv, &error))
+    return usage_error (command, error->message);
+
+  *argc = g_strv_length (*argv);
+  if (*argc > 1)
+    {
+      g_autofree char *message = g_strdup_printf (_("Unexpected argument “%s”."), (*argv)[1]);
+      return usage_error (command, message);
+    }
+
+  return EXIT_OK;
+}
+
+static gboolean
+parse_count (const char  *option,
+             const char  *text,
+             guint64      min,
+             guint64      max,
+             guint64     *value,
+             char       **message)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, value, &error))
+    {
+      *message = g_strdup_printf (_("%s expects a whole number from %" G_GUINT64_FORMAT
+                                    " to %" G_GUINT64_FORMAT ", not “%s”."),
+                                  option, min, max, text);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Removes a workspace file and its write-ahead log, for a file this run
+ * created and then could not fill. */
+static void
+remove_workspace_files (const char *path)
+{
+  static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      g_unlink (file);
+    }
+}
+
+/* demo */
+
+typedef struct
+{
+  int last_percent;
+} DemoProgress;
+
+static void
+demo_progress (double   fraction,
+               gpointer user_data)
+{
+  DemoProgress *progress = user_data;
+  int percent = (int) (fraction * 100);
+
+  if (percent == progress->last_percent)
+    return;
+
+  progress->last_percent = percent;
+  /* TRANSLATORS: progress of "tandem-cli demo"; %d is a percentage. */
+  g_printerr (_("\rGenerating the sample workspace… %3d %%"), percent);
+}
+
+static void
+print_count (TandemStore *store,
+             const char  *table,
+             const char  *singular,
+             const char  *plural)
+{
+  gint64 count = tandem_store_count (store, table);
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, count);
+  const char *format = g_dngettext (GETTEXT_PACKAGE, singular, plural, (gulong) count);
+  g_autoptr(GString) line = g_string_new (format);
+
+  /* The formats hold one %s, for the number: the plural form is chosen by
+   * count but the number itself is not a printf argument of a translated
+   * format. */
+  g_string_replace (line, "%s", number, 1);
+  g_print ("  %s\n", line->str);
+}
+
+static int
+run_demo (int    argc,
+          char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *leads_text = NULL;
+  g_autofree char *seed_text = NULL;
+  g_autoptr(TandemStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimer) timer = NULL;
+  guint64 n_leads = TANDEM_SAMPLE_DEFAULT_LEADS;
+  guint64 seed = TANDEM_SAMPLE_DEFAULT_SEED;
+  DemoProgress progress = { -1 };
+  gboolean existed;
+  gboolean show_progress;
+  gboolean ok;
+  int status;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path,
+      N_("The workspace file to create (default: your Tandem workspace)"), N_("PATH") },
+    { "leads", 0, 0, G_OPTION_ARG_STRING, &leads_text,
+      N_("How many leads to make (default: 2000)"), N_("N") },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
+      N_("The random seed; the same seed on the same day gives the same workspace (default: 1)"),
+      N_("S") },
+    { NULL }
+  };
+
+  status = parse_options ("demo", _("Fills a new, empty workspace with a sample company: team, "
+                                    "ICPs, personas, a year of leads and their activities, deals, "
+                                    "content and a signed SLA."),
+                          entries, &argc, &argv);
+  if (status != EXIT_OK)
+    return status;
+
+  if (leads_text != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (!parse_count ("--leads", leads_text, 1, MAX_SAMPLE_LEADS, &n_leads, &message))
+        return usage_error ("demo", message);
+    }
+
+  if (seed_text != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (!parse_count ("--seed", seed_text, 0, G_MAXUINT64, &seed, &message))
+        return usage_error ("demo", message);
+    }
+
+  if (db_path == NULL)
+    {
+      g_autofree char *dir = NULL;
+
+      db_path = tandem_store_default_path ();
+      dir = g_path_get_dirname (db_path);
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          int saved_errno = errno;
+          g_autofree char *message = g_strdup_printf (_("Could not create the folder “%s”: %s"),
+                                                      dir, g_strerror (saved_errno));
+          return fail (message);
+        }
+    }
+
+  existed = g_file_test (db_path, G_FILE_TEST_EXISTS);
+  timer = g_timer_new ();
+
+  store = tandem_store_open (db_path, &error);
+  if (store == NULL)
+    return fail (error->message);
+
+  show_progress = isatty (STDERR_FILENO);
+  ok = tandem_sample_generate (store, (guint) n_leads, seed, 0,
+                               show_progress ? demo_progress : NULL, &progress, &error);
+  if (show_progress && progress.last_percent >= 0)
+    g_printerr ("\n");
+
+  if (!ok)
+    {
+      g_clear_object (&store);
+      if (!existed)
+        remove_workspace_files (db_path);
+      return fail (error->message);
+    }
+
+  g_timer_stop (timer);
+
+  g_print (_("Made a sample workspace in %.1f s: %s\n"), g_timer_elapsed (timer, NULL), db_path);
+  /* TRANSLATORS: in these lines %s is a number. */
+  print_count (store, "members", N_("%s team member"), N_("%s team members"));
+  print_count (store, "icps", N_("%s ideal customer profile"), N_("%s ideal customer profiles"));
+  print_count (store, "personas", N_("%s persona"), N_("%s personas"));
+  print_count (store, "companies", N_("%s company"), N_("%s companies"));
+  print_count (store, "leads", N_("%s lead"), N_("%s leads"));
+  print_count (store, "activities", N_("%s activity"), N_("%s activities"));
+  print_count (store, "stage_history", N_("%s stage change"), N_("%s stage changes"));
+  print_count (store, "deals", N_("%s deal"), N_("%s deals"));
+  print_count (store, "assets", N_("%s content asset"), N_("%s content assets"));
+  print_count (store, "agreements", N_("%s SLA agreement"), N_("%s SLA agreements"));
+  print_count (store, "goals", N_("%s goal"), N_("%s goals"));
+
+  return EXIT_OK;
+}
+
+/* info */
+
+static int
+run_info (int    argc,
+          char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autoptr(TandemStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path,
+      N_("The workspace file to read (default: your Tandem workspace)"), N_("PATH") },
+    { NULL }
+  };
+
+  status = parse_options ("info", _("Prints the schema version of a workspace and how many "
+                                    "items of each kind it holds."),
+                          entries, &argc, &argv);
+  if (status != EXIT_OK)
+    return status;
+
+  if (db_path == NULL)
+    db_path = tandem_store_default_path ();
+
+  /* Opening would create an empty workspace, which is not what someone who
+   * mistyped a path wants. */
+  if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *message = g_strdup_printf (_("There is no workspace at “%s”."), db_path);
+      return fail (message);
+    }
+
+  store = tandem_store_open (db_path, &error);
+  if (store == NULL)
+    return fail (error->message);
+
+  g_print ("schema: %d\n", tandem_store_get_schema_version (store));
+  for (guint i = 0; i < G_N_ELEMENTS (info_tables); i++)
+    g_print ("%s: %" G_GINT64_FORMAT "\n", info_tables[i],
+             tandem_store_count (store, info_tables[i]));
+
+  return EXIT_OK;
+}
+
+/* Top level. */
+
+static const Command commands[] = {
+  { "demo", N_("Fill a new workspace with a sample company"), run_demo },
+  { "info", N_("Show what a workspace holds"), run_info },
+};
+
+static void
+print_usage (FILE *stream)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_string_append_printf (text, "%s\n  tandem-cli %s\n\n", _("Usage:"), _("COMMAND [OPTION…]"));
+  g_string_append_printf (text, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (text, "  %-8s%s\n", commands[i].name, _(commands[i].summary));
+  g_string_append_printf (text, "\n%s\n", _("Options:"));
+  g_string_append_printf (text, "  -h, --help     %s\n", _("Show this help"));
+  g_string_append_printf (text, "  --version      %s\n\n", _("Show the version"));
+  g_string_append_printf (text, "%s\n",
+                          _("Run “tandem-cli COMMAND --help” for the options of a command."));
+
+  if (stream == stderr)
+    g_printerr ("%s", text->str);
+  else
+    g_print ("%s", text->str);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_auto(GStrv) args = NULL;
+  const char *name;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return EXIT_USAGE;
+    }
+
+  name = argv[1];
+  if (g_str_equal (name, "--help") || g_str_equal (name, "-h") || g_str_equal (name, "help"))
+    {
+      print_usage (stdout);
+      return EXIT_OK;
+    }
+
+  if (g_str_equal (name, "--version"))
+    {
+      g_print ("tandem-cli %s\n", PACKAGE_VERSION);
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (name, commands[i].name))
+      {
+        /* The command sees its own name as argv[0] and its options after. */
+        args = g_strdupv (argv + 1);
+        return commands[i].run (argc - 1, args);
+      }
+
+  g_printerr (_("tandem-cli: “%s” is not a command.\n\n"), name);
+  print_usage (stderr);
+  return EXIT_USAGE;
+}
