@@ -443,8 +443,10 @@ tandem_record_has_changes (TandemRecord *self)
 
   g_return_val_if_fail (TANDEM_IS_RECORD (self), FALSE);
 
+  /* Derived fields are never saved, so changing them alone changes nothing
+   * that saving would write. */
   for (guint i = 0; i < priv->spec->n_fields; i++)
-    if (priv->changed[i])
+    if (priv->changed[i] && !priv->spec->fields[i].derived)
       return TRUE;
 
   return FALSE;

@@ -1178,6 +1178,18 @@ row_save (Sample       *s,
   g_object_unref (record);
 }
 
+/* Saves a lead like row_save() and then writes its scores, grade and
+ * activity dates, which saving leaves to their owners. */
+static void
+lead_save (Sample       *s,
+           TandemRecord *record)
+{
+  if (s->error == NULL && tandem_store_save (s->store, record, &s->error))
+    tandem_store_write_derived (s->store, record, &s->error);
+
+  g_object_unref (record);
+}
+
 static void
 set_text (TandemRecord *record,
           const char   *field,
@@ -2621,7 +2633,7 @@ save_lead (Sample *s,
     tandem_record_set_int (record, "first_touch_at", journey.first_touch_at);
   tandem_record_set_int (record, "last_activity_at", last_activity);
   tandem_record_set_int (record, "created_at", created);
-  row_save (s, record);
+  lead_save (s, record);
 
   for (guint i = 0; i < s->activities->len; i++)
     {

@@ -49,9 +49,11 @@ static const TandemFieldSpec leads_fields[] = {
   { "first_name", T }, { "last_name", T }, { "email", T }, { "phone", T },
   { "job_title", T }, { "seniority", T }, { "company_id", R }, { "source", T },
   { "channel", T }, { "owner_id", R }, { "stage", T, "lead" }, { "stage_entered_at", I },
-  { "fit_score", I }, { "engagement_score", I }, { "score", I }, { "grade", T },
-  { "icp_id", R }, { "persona_id", R }, { "handoff_at", I }, { "accepted_at", I },
-  { "first_touch_at", I }, { "last_activity_at", I }, { "created_at", I },
+  { "fit_score", I, NULL, TRUE }, { "engagement_score", I, NULL, TRUE },
+  { "score", I, NULL, TRUE }, { "grade", T, NULL, TRUE }, { "icp_id", R, NULL, TRUE },
+  { "persona_id", R, NULL, TRUE }, { "handoff_at", I }, { "accepted_at", I },
+  { "first_touch_at", I, NULL, TRUE }, { "last_activity_at", I, NULL, TRUE },
+  { "created_at", I },
 };
 
 static const TandemFieldSpec activities_fields[] = {

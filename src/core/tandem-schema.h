@@ -31,6 +31,10 @@ typedef struct
   /* The value a new record starts with (text, or a number in decimal),
    * or NULL for none. */
   const char      *default_value;
+  /* Derived fields (scores, grade, best match, last activity) are computed
+   * on every desktop from synced data: records read them, but saving never
+   * writes or logs them. Their owner (scoring, pipeline) updates them. */
+  gboolean         derived;
 } TandemFieldSpec;
 
 /* Describes one synced table: the fields the mutation path writes. Every

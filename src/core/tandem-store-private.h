@@ -24,6 +24,13 @@ GPtrArray    *tandem_store_list_ids         (TandemStore            *self,
                                              const char             *search,
                                              GError                **error);
 GType         tandem_store_record_type_for  (const TandemTableSpec  *spec);
+/* Writes the derived fields of a stored @record as they are in it, without
+ * a clock or a change-log entry: every desktop computes them itself. Only
+ * the owners of derived data (scoring, pipeline, the sample generator)
+ * call this. */
+gboolean      tandem_store_write_derived    (TandemStore            *self,
+                                             TandemRecord           *record,
+                                             GError                **error);
 /* Turns what a person typed into an FTS5 query that matches rows holding
  * every word as a word prefix; NULL when nothing searchable was typed. */
 char         *tandem_store_build_fts_query  (const char             *text);

@@ -464,10 +464,12 @@ insert_statements_for (TandemStore           *self,
   g_string_append_printf (sql, "INSERT INTO %s (id, hlc, created_hlc, updated_at, updated_by",
                           spec->name);
   for (guint i = 0; i < spec->n_fields; i++)
-    g_string_append_printf (sql, ", %s", spec->fields[i].name);
+    if (!spec->fields[i].derived)
+      g_string_append_printf (sql, ", %s", spec->fields[i].name);
   g_string_append (sql, ") VALUES (?, ?, ?, ?, ?");
   for (guint i = 0; i < spec->n_fields; i++)
-    g_string_append (sql, ", ?");
+    if (!spec->fields[i].derived)
+      g_string_append (sql, ", ?");
   g_string_append (sql, ")");
   statements->insert_sql = g_string_free (sql, FALSE);
 
@@ -479,7 +481,8 @@ insert_statements_for (TandemStore           *self,
   g_string_append (sql, "INSERT INTO change_log (tbl, row_id, field, value, hlc, site,"
                         " base_hlc, member_id) SELECT ?, id, '*', json_object(");
   for (guint i = 0; i < spec->n_fields; i++)
-    g_string_append_printf (sql, "'%s', %s, ", spec->fields[i].name, spec->fields[i].name);
+    if (!spec->fields[i].derived)
+      g_string_append_printf (sql, "'%s', %s, ", spec->fields[i].name, spec->fields[i].name);
   g_string_append_printf (sql, "'deleted', deleted), ?, ?, 0, ? FROM %s WHERE id = ?", spec->name);
   statements->log_sql = g_string_free (sql, FALSE);
 
@@ -512,7 +515,8 @@ insert_record (TandemStore   *self,
   sqlite3_bind_int64 (stmt, parameter++, tandem_hlc_get_millis (hlc));
   sqlite3_bind_text (stmt, parameter++, self->current_member, -1, SQLITE_STATIC);
   for (guint i = 0; i < spec->n_fields; i++)
-    tandem_record_bind_field (record, i, stmt, parameter++);
+    if (!spec->fields[i].derived)
+      tandem_record_bind_field (record, i, stmt, parameter++);
 
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
@@ -557,7 +561,7 @@ update_record (TandemStore   *self,
 
   g_string_append_printf (sql, "UPDATE %s SET hlc = ?, updated_at = ?, updated_by = ?", spec->name);
   for (guint i = 0; i < spec->n_fields; i++)
-    if (tandem_record_index_changed (record, i))
+    if (tandem_record_index_changed (record, i) && !spec->fields[i].derived)
       g_string_append_printf (sql, ", %s = ?", spec->fields[i].name);
   g_string_append (sql, " WHERE id = ?");
 
@@ -569,7 +573,7 @@ update_record (TandemStore   *self,
   sqlite3_bind_int64 (stmt, parameter++, tandem_hlc_get_millis (hlc));
   sqlite3_bind_text (stmt, parameter++, self->current_member, -1, SQLITE_STATIC);
   for (guint i = 0; i < spec->n_fields; i++)
-    if (tandem_record_index_changed (record, i))
+    if (tandem_record_index_changed (record, i) && !spec->fields[i].derived)
       tandem_record_bind_field (record, i, stmt, parameter++);
   sqlite3_bind_text (stmt, parameter, row_id, -1, SQLITE_TRANSIENT);
 
@@ -580,7 +584,7 @@ update_record (TandemStore   *self,
     {
       const char *field = spec->fields[i].name;
 
-      if (!tandem_record_index_changed (record, i))
+      if (!tandem_record_index_changed (record, i) || spec->fields[i].derived)
         continue;
 
       if (!log_field (self, spec->name, row_id, field, record, i, 0, hlc,
@@ -702,6 +706,48 @@ tandem_store_save (TandemStore   *self,
 failed:
   tandem_store_rollback (self);
   return FALSE;
+}
+
+gboolean
+tandem_store_write_derived (TandemStore   *self,
+                            TandemRecord  *record,
+                            GError       **error)
+{
+  const TandemTableSpec *spec;
+  g_autoptr(GString) sql = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  int parameter = 1;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (TANDEM_IS_RECORD (record), FALSE);
+
+  spec = tandem_record_get_spec (record);
+
+  g_string_append_printf (sql, "UPDATE %s SET id = id", spec->name);
+  for (guint i = 0; i < spec->n_fields; i++)
+    if (spec->fields[i].derived)
+      g_string_append_printf (sql, ", %s = ?", spec->fields[i].name);
+  g_string_append (sql, " WHERE id = ?");
+
+  stmt = tandem_store_prepare_cached (self, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < spec->n_fields; i++)
+    if (spec->fields[i].derived)
+      tandem_record_bind_field (record, i, stmt, parameter++);
+  sqlite3_bind_text (stmt, parameter, tandem_record_get_id (record), -1, SQLITE_TRANSIENT);
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sql_error (self, error);
+
+  if (self->transaction_depth > 0)
+    queue_change (self, spec, tandem_record_get_id (record), TANDEM_CHANGE_UPDATED);
+  else
+    g_signal_emit (self, signals[CHANGED], 0, spec->name, tandem_record_get_id (record),
+                   TANDEM_CHANGE_UPDATED);
+
+  return TRUE;
 }
 
 static gboolean

@@ -29,7 +29,7 @@ activities=$(sed -n 's/^activities: //p' "$work/info.txt")
 size_mb=$(( $(stat -c %s "$work/large.db") / 1048576 ))
 
 start=$(now_ms)
-sqlite3 "$work/baseline.db" <<SQL
+sqlite3 "$work/baseline.db" >/dev/null <<SQL
 PRAGMA journal_mode = WAL;
 CREATE TABLE leads (id TEXT PRIMARY KEY, first_name TEXT, last_name TEXT, email TEXT,
                     company_id TEXT, stage TEXT, score INTEGER, created_at INTEGER);

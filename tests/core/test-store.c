@@ -311,6 +311,16 @@ test_round_trip_every_table (Fixture       *fixture,
           const TandemFieldSpec *field = &spec->fields[i];
           g_autofree char *text = g_strdup_printf ("%s %s ✓", spec->name, field->name);
 
+          /* Saving never writes derived fields: their owners compute them. */
+          if (field->derived)
+            {
+              if (field->type == TANDEM_FIELD_INT)
+                g_assert_cmpint (tandem_record_get_int (record, field->name), ==, 0);
+              else
+                g_assert_null (tandem_record_get_text (record, field->name));
+              continue;
+            }
+
           switch (field->type)
             {
             case TANDEM_FIELD_TEXT:
