@@ -1,0 +1,137 @@
+/* tandem-pipeline.h
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tandem-lead.h"
+#include "tandem-store.h"
+
+G_BEGIN_DECLS
+
+/* The one funnel both teams work in (DESIGN.md §2, §3, §8). Stage keys are
+ * fixed; their names, definitions, owning teams, entry criteria and stalled
+ * thresholds are rows of stage_definitions that the teams edit. */
+#define TANDEM_STAGE_LEAD         "lead"
+#define TANDEM_STAGE_MQL          "mql"
+#define TANDEM_STAGE_SAL          "sal"
+#define TANDEM_STAGE_SQL          "sql"
+#define TANDEM_STAGE_OPPORTUNITY  "opportunity"
+#define TANDEM_STAGE_CUSTOMER     "customer"
+#define TANDEM_STAGE_LOST         "lost"
+#define TANDEM_STAGE_NURTURE      "nurture"
+#define TANDEM_STAGE_DISQUALIFIED "disqualified"
+
+#define TANDEM_PIPELINE_ERROR (tandem_pipeline_error_quark ())
+
+typedef enum
+{
+  TANDEM_PIPELINE_ERROR_UNKNOWN_STAGE,    /* no such stage, or SAL while it is off */
+  TANDEM_PIPELINE_ERROR_ENTRY_CRITERIA,   /* required fields missing; the message names them */
+  TANDEM_PIPELINE_ERROR_REASON_REQUIRED,  /* exits need a reason from the list */
+  TANDEM_PIPELINE_ERROR_NOT_WAITING,      /* accept/reject of a lead not in the handoff queue */
+  TANDEM_PIPELINE_ERROR_NO_OWNER,         /* no active sales member to route to */
+  TANDEM_PIPELINE_ERROR_INVALID,          /* anything else a person could fix, explained */
+} TandemPipelineError;
+
+GQuark        tandem_pipeline_error_quark         (void);
+
+/* The nine stage definitions and the default reasons, written once into a
+ * workspace that has none (a new empty workspace). Idempotent. */
+gboolean      tandem_pipeline_install_defaults    (TandemStore   *store,
+                                                   GError       **error);
+
+/* Stage keys in funnel order, then the exits. */
+const char * const *tandem_pipeline_stage_keys    (void);
+gboolean      tandem_stage_is_exit                (const char    *stage);
+gboolean      tandem_stage_needs_reason           (const char    *stage);
+
+/* Setting "sal_enabled" ("true"/"false"); when off, MQL goes straight to SQL. */
+gboolean      tandem_pipeline_get_sal_enabled     (TandemStore   *store);
+gboolean      tandem_pipeline_set_sal_enabled     (TandemStore   *store,
+                                                   gboolean       enabled,
+                                                   GError       **error);
+
+/* stage_definitions rows (TandemRecord) in funnel order then exits; with
+ * @active_only, SAL is left out while it is switched off. */
+GPtrArray    *tandem_pipeline_list_stages         (TandemStore   *store,
+                                                   gboolean       active_only,
+                                                   GError       **error);
+TandemRecord *tandem_pipeline_get_stage           (TandemStore   *store,
+                                                   const char    *stage,
+                                                   GError       **error);
+/* The labels (char *) of the editable reasons for moving into @stage
+ * (nurture, disqualified or lost), in their order. */
+GPtrArray    *tandem_pipeline_list_reasons        (TandemStore   *store,
+                                                   const char    *stage,
+                                                   GError       **error);
+
+/* The entry criteria of @stage that @lead does not meet, as field names
+ * (e.g. "email", "company_id", "employees"); empty when it may enter. */
+char        **tandem_pipeline_missing_fields      (TandemStore   *store,
+                                                   TandemLead    *lead,
+                                                   const char    *stage);
+
+/* Moves @lead to @stage in one transaction: checks the stage exists and is
+ * on, the entry criteria (forward moves only), and the reason (exits), then
+ * writes the lead's stage and stage_entered_at and a stage_history row
+ * (who, when, from, to, reason, note). Entering MQL hands the lead off
+ * (routing picks the owner, handoff_at is stored); entering opportunity
+ * opens a deal; entering customer wins the open deal and lost loses it with
+ * the reason. Moves back (SQL → nurture) are allowed and kept in history. */
+gboolean      tandem_pipeline_move                (TandemStore   *store,
+                                                   TandemLead    *lead,
+                                                   const char    *stage,
+                                                   const char    *reason,
+                                                   const char    *note,
+                                                   GError       **error);
+
+/* The handoff queue: MQLs handed off and not yet accepted or rejected,
+ * oldest handoff first (TandemLead). */
+GPtrArray    *tandem_pipeline_list_handoff_queue  (TandemStore   *store,
+                                                   GError       **error);
+/* Sales accepts (→ SAL, or SQL when SAL is off; accepted_at stored) or
+ * rejects with a reason (→ nurture or disqualified): marketing's answer. */
+gboolean      tandem_pipeline_accept              (TandemStore   *store,
+                                                   TandemLead    *lead,
+                                                   GError       **error);
+gboolean      tandem_pipeline_reject              (TandemStore   *store,
+                                                   TandemLead    *lead,
+                                                   const char    *stage,
+                                                   const char    *reason,
+                                                   const char    *note,
+                                                   GError       **error);
+
+/* Saves a new activity of @lead (kind, occurred_at and the rest set by the
+ * caller) and updates the lead's derived last_activity_at and, for a call,
+ * email sent or meeting by a sales member after handoff, first_touch_at.
+ * Scoring wraps this to rescore the lead: see tandem_scoring_add_activity(). */
+gboolean      tandem_pipeline_add_activity        (TandemStore   *store,
+                                                   TandemLead    *lead,
+                                                   TandemRecord  *activity,
+                                                   GError       **error);
+
+/* No activity for longer than the stage's stalled_days (0: never stalls). */
+gboolean      tandem_pipeline_is_stalled          (TandemStore   *store,
+                                                   TandemLead    *lead,
+                                                   gint64         now_ms);
+
+/* The lead's deal (the newest not deleted), or NULL. */
+TandemRecord *tandem_pipeline_get_deal            (TandemStore   *store,
+                                                   TandemLead    *lead,
+                                                   GError       **error);
+/* Won moves the lead to customer; lost to lost with @reason. */
+gboolean      tandem_pipeline_close_deal          (TandemStore   *store,
+                                                   TandemRecord  *deal,
+                                                   gboolean       won,
+                                                   const char    *reason,
+                                                   GError       **error);
+/* The buying committee: deal_contacts rows (TandemRecord) of @deal. */
+GPtrArray    *tandem_pipeline_list_committee      (TandemStore   *store,
+                                                   TandemRecord  *deal,
+                                                   GError       **error);
+
+G_END_DECLS
