@@ -453,6 +453,23 @@ tandem_record_has_changes (TandemRecord *self)
 }
 
 gboolean
+tandem_record_has_changes_besides (TandemRecord       *self,
+                                   const char * const *fields)
+{
+  TandemRecordPrivate *priv = tandem_record_get_instance_private (self);
+
+  g_return_val_if_fail (TANDEM_IS_RECORD (self), FALSE);
+  g_return_val_if_fail (fields != NULL, FALSE);
+
+  for (guint i = 0; i < priv->spec->n_fields; i++)
+    if (priv->changed[i] && !priv->spec->fields[i].derived &&
+        !g_strv_contains (fields, priv->spec->fields[i].name))
+      return TRUE;
+
+  return FALSE;
+}
+
+gboolean
 tandem_record_field_changed (TandemRecord *self,
                              const char   *field)
 {

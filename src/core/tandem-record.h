@@ -50,6 +50,9 @@ gboolean               tandem_record_is_stored      (TandemRecord          *self
 gboolean               tandem_record_has_changes    (TandemRecord          *self);
 gboolean               tandem_record_field_changed  (TandemRecord          *self,
                                                      const char            *field);
+/* Whether a field other than those in @fields changed (and would be saved). */
+gboolean               tandem_record_has_changes_besides (TandemRecord       *self,
+                                                          const char * const *fields);
 gint64                 tandem_record_get_loaded_hlc (TandemRecord          *self);
 
 const char            *tandem_record_get_text       (TandemRecord          *self,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tandem-icp-editor.h"
+#include "tandem-ui-utils.h"
 #include "tandem-window.h"
 
 /* Long enough that a sentence typed at normal speed is one write (and one
@@ -114,35 +115,6 @@ record_int (TandemRecord *record,
   return record != NULL ? tandem_record_get_int (record, field) : 0;
 }
 
-static char *
-dup_text_view_text (GtkTextView *view)
-{
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
-  GtkTextIter start;
-  GtkTextIter end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-
-  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-}
-
-/* One item per line; blank lines and surrounding spaces are not items. */
-static GStrv
-split_lines (const char *text)
-{
-  g_auto(GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_strstrip (lines[i]);
-      if (lines[i][0] != '\0')
-        g_strv_builder_add (builder, lines[i]);
-    }
-
-  return g_strv_builder_end (builder);
-}
-
 /* Reads an amount in major units ("250000", "250,000", "1999.90") into
  * minor units. Grouping characters are skipped because people paste
  * amounts from spreadsheets; signs and anything else are refused, since a
@@ -244,18 +216,6 @@ update_header (TandemIcpEditor *self)
   gtk_label_set_label (self->rank_badge, rank);
 }
 
-static void
-set_row_error (GtkWidget  *row,
-               const char *message)
-{
-  if (message == NULL)
-    gtk_widget_remove_css_class (row, "error");
-  else
-    gtk_widget_add_css_class (row, "error");
-
-  gtk_widget_set_tooltip_text (row, message);
-}
-
 static gboolean
 validate_name (TandemIcpEditor *self)
 {
@@ -263,7 +223,7 @@ validate_name (TandemIcpEditor *self)
   gboolean valid = *name != '\0';
 
   /* The row says why instead of silently keeping the old name. */
-  set_row_error (GTK_WIDGET (self->name_row),
+  tandem_row_set_error (GTK_WIDGET (self->name_row),
                  valid ? NULL : _("A profile needs a name. The name is not saved until "
                                   "you enter one; your other changes are."));
 
@@ -280,7 +240,7 @@ validate_money (TandemIcpEditor    *self,
   gboolean valid;
 
   valid = parse_money (gtk_editable_get_text (GTK_EDITABLE (row)), &value);
-  set_row_error (row, valid ? NULL : _("Enter an amount in whole currency units, such as "
+  tandem_row_set_error (row, valid ? NULL : _("Enter an amount in whole currency units, such as "
                                        "250000, or leave it empty for no limit."));
 
   if (minor_units != NULL)
@@ -316,22 +276,6 @@ update_currency (TandemIcpEditor *self)
 
   gtk_label_set_label (self->revenue_min_currency, currency != NULL ? currency : "");
   gtk_label_set_label (self->revenue_max_currency, currency != NULL ? currency : "");
-}
-
-static gboolean
-has_changes_besides (TandemRecord       *record,
-                     const char * const *fields)
-{
-  const TandemTableSpec *spec = tandem_record_get_spec (record);
-
-  for (guint i = 0; i < spec->n_fields; i++)
-    {
-      if (!g_strv_contains (fields, spec->fields[i].name) &&
-          tandem_record_field_changed (record, spec->fields[i].name))
-        return TRUE;
-    }
-
-  return FALSE;
 }
 
 /* The values last read from or written to the store, for the fields whose
@@ -382,7 +326,7 @@ tandem_icp_editor_save_now (TandemIcpEditor *self)
        * text the record may have seen a valid one, such as the empty text
        * of a replaced amount), but write only when something else changed
        * so an invalid text does not add an entry to the change log. */
-      if (!has_changes_besides (record, (const char * const *)invalid))
+      if (!tandem_record_has_changes_besides (record, (const char * const *)invalid))
         return FALSE;
 
       if (g_strv_contains ((const char * const *)invalid, "name"))
@@ -489,26 +433,12 @@ on_buffer_changed (GtkTextBuffer   *buffer,
                    TandemIcpEditor *self)
 {
   const FieldBinding *binding = g_object_get_data (G_OBJECT (buffer), BINDING_KEY);
-  g_autofree char *text = NULL;
 
   if (self->loading || self->record == NULL)
     return;
 
-  text = dup_text_view_text (GTK_TEXT_VIEW (binding_widget (self, binding)));
-
-  if (binding->kind == FIELD_LIST)
-    {
-      g_auto(GStrv) items = split_lines (text);
-
-      tandem_record_set_list (TANDEM_RECORD (self->record), binding->field,
-                              (const char * const *)items);
-    }
-  else
-    {
-      g_strchomp (text);
-      tandem_record_set_text (TANDEM_RECORD (self->record), binding->field,
-                              *text != '\0' ? text : NULL);
-    }
+  tandem_text_view_store_in_record (GTK_TEXT_VIEW (binding_widget (self, binding)),
+                                    TANDEM_RECORD (self->record), binding->field);
 
   schedule_save (self);
 }
@@ -536,7 +466,7 @@ load_record (TandemIcpEditor *self)
         case FIELD_MONEY:
           text = format_money (record_int (record, binding->field));
           gtk_editable_set_text (GTK_EDITABLE (widget), text);
-          set_row_error (widget, NULL);
+          tandem_row_set_error (widget, NULL);
           break;
 
         case FIELD_ENTRY:

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "tandem-persona-editor.h"
+#include "tandem-ui-utils.h"
 #include "tandem-window.h"
 
 /* Long enough that a sentence typed at normal speed is one write (and one
@@ -136,35 +137,6 @@ record_text (TandemRecord *record,
 }
 
 static char *
-dup_text_view_text (GtkTextView *view)
-{
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
-  GtkTextIter start;
-  GtkTextIter end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-
-  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-}
-
-/* One item per line; blank lines and surrounding spaces are not items. */
-static GStrv
-split_lines (const char *text)
-{
-  g_auto(GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_strstrip (lines[i]);
-      if (lines[i][0] != '\0')
-        g_strv_builder_add (builder, lines[i]);
-    }
-
-  return g_strv_builder_end (builder);
-}
-
-static char *
 dup_name_text (TandemPersonaEditor *self)
 {
   return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
@@ -234,22 +206,6 @@ update_match_row (TandemPersonaEditor *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->match_row), title);
 }
 
-static gboolean
-has_changes_besides (TandemRecord *record,
-                     const char   *field)
-{
-  const TandemTableSpec *spec = tandem_record_get_spec (record);
-
-  for (guint i = 0; i < spec->n_fields; i++)
-    {
-      if (g_strcmp0 (spec->fields[i].name, field) != 0 &&
-          tandem_record_field_changed (record, spec->fields[i].name))
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
 gboolean
 tandem_persona_editor_save_now (TandemPersonaEditor *self)
 {
@@ -272,7 +228,7 @@ tandem_persona_editor_save_now (TandemPersonaEditor *self)
       /* The other fields are still worth keeping: put the stored name back
        * into the record, but write only when something else changed so an
        * empty name does not add an entry to the change log. */
-      if (!has_changes_besides (record, "name"))
+      if (!tandem_record_has_changes_besides (record, (const char *[]) { "name", NULL }))
         return FALSE;
 
       tandem_record_set_text (record, "name", self->saved_name);
@@ -348,26 +304,12 @@ on_buffer_changed (GtkTextBuffer       *buffer,
                    TandemPersonaEditor *self)
 {
   const FieldBinding *binding = g_object_get_data (G_OBJECT (buffer), BINDING_KEY);
-  g_autofree char *text = NULL;
 
   if (self->loading || self->record == NULL)
     return;
 
-  text = dup_text_view_text (GTK_TEXT_VIEW (binding_widget (self, binding)));
-
-  if (binding->kind == FIELD_LIST)
-    {
-      g_auto(GStrv) items = split_lines (text);
-
-      tandem_record_set_list (TANDEM_RECORD (self->record), binding->field,
-                              (const char * const *)items);
-    }
-  else
-    {
-      g_strchomp (text);
-      tandem_record_set_text (TANDEM_RECORD (self->record), binding->field,
-                              *text != '\0' ? text : NULL);
-    }
+  tandem_text_view_store_in_record (GTK_TEXT_VIEW (binding_widget (self, binding)),
+                                    TANDEM_RECORD (self->record), binding->field);
 
   schedule_save (self);
 }
