@@ -23,6 +23,9 @@ struct _TandemRecordList
    * position gives the same object until the row changes. */
   GHashTable            *loaded;
   gulong                 changed_handler;
+  TandemRecordIdsFunc    ids_func;
+  gpointer               ids_data;
+  GDestroyNotify         ids_destroy;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -137,6 +140,16 @@ replace_ids (TandemRecordList *self,
     g_list_model_items_changed (G_LIST_MODEL (self), changed_at, 1, 1);
 }
 
+static GPtrArray *
+list_ids (TandemRecordList  *self,
+          GError           **error)
+{
+  if (self->ids_func != NULL)
+    return self->ids_func (self->store, self->ids_data, error);
+
+  return tandem_store_list_ids (self->store, self->spec, self->search, error);
+}
+
 static void
 reload (TandemRecordList *self,
         const char       *changed_id,
@@ -145,7 +158,7 @@ reload (TandemRecordList *self,
   g_autoptr(GError) error = NULL;
   GPtrArray *ids;
 
-  ids = tandem_store_list_ids (self->store, self->spec, self->search, &error);
+  ids = list_ids (self, &error);
   if (ids == NULL)
     {
       g_warning ("Could not list %s: %s", self->spec->name, error->message);
@@ -197,7 +210,7 @@ tandem_record_list_constructed (GObject *object)
   self->spec = TANDEM_RECORD_CLASS (klass)->spec;
   g_assert (self->spec != NULL);
 
-  self->ids = tandem_store_list_ids (self->store, self->spec, self->search, &error);
+  self->ids = list_ids (self, &error);
   if (self->ids == NULL)
     {
       g_warning ("Could not list %s: %s", self->spec->name, error->message);
@@ -228,6 +241,8 @@ tandem_record_list_finalize (GObject *object)
   g_clear_pointer (&self->ids, g_ptr_array_unref);
   g_clear_pointer (&self->loaded, g_hash_table_unref);
   g_clear_pointer (&self->search, g_free);
+  if (self->ids_destroy != NULL)
+    g_clear_pointer (&self->ids_data, self->ids_destroy);
 
   G_OBJECT_CLASS (tandem_record_list_parent_class)->finalize (object);
 }
@@ -377,6 +392,32 @@ tandem_record_list_set_search (TandemRecordList *self,
   /* Before construction ends there is nothing to reload yet. */
   if (self->ids != NULL)
     reload (self, NULL, FALSE);
+}
+
+void
+tandem_record_list_set_ids_func (TandemRecordList    *self,
+                                 TandemRecordIdsFunc  func,
+                                 gpointer             user_data,
+                                 GDestroyNotify       destroy)
+{
+  g_return_if_fail (TANDEM_IS_RECORD_LIST (self));
+
+  if (self->ids_destroy != NULL)
+    g_clear_pointer (&self->ids_data, self->ids_destroy);
+
+  self->ids_func = func;
+  self->ids_data = user_data;
+  self->ids_destroy = destroy;
+
+  tandem_record_list_refresh (self);
+}
+
+void
+tandem_record_list_refresh (TandemRecordList *self)
+{
+  g_return_if_fail (TANDEM_IS_RECORD_LIST (self));
+
+  reload (self, NULL, FALSE);
 }
 
 guint

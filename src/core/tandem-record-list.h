@@ -22,8 +22,23 @@ G_BEGIN_DECLS
  * the rows that changed. */
 G_DECLARE_FINAL_TYPE (TandemRecordList, tandem_record_list, TANDEM, RECORD_LIST, GObject)
 
+/* Lists the ids of the rows to show, in order; NULL with @error set on
+ * failure. Used for lists narrowed and sorted by a query (a board column,
+ * the lead table), which SQL sorts far faster than a sort model could. */
+typedef GPtrArray *(*TandemRecordIdsFunc) (TandemStore  *store,
+                                           gpointer      user_data,
+                                           GError      **error);
+
 TandemRecordList *tandem_record_list_new        (TandemStore      *store,
                                                  GType             record_type);
+/* Takes its ids from @func instead of the whole table; the search text is
+ * then ignored (the query has its own). Call tandem_record_list_refresh()
+ * after the query's parameters change. */
+void              tandem_record_list_set_ids_func (TandemRecordList    *self,
+                                                   TandemRecordIdsFunc  func,
+                                                   gpointer             user_data,
+                                                   GDestroyNotify       destroy);
+void              tandem_record_list_refresh    (TandemRecordList *self);
 TandemStore      *tandem_record_list_get_store  (TandemRecordList *self);
 GType             tandem_record_list_get_record_type (TandemRecordList *self);
 const char       *tandem_record_list_get_search (TandemRecordList *self);

@@ -131,6 +131,59 @@ test_follows_store (void)
   tandem_test_remove_dir (dir);
 }
 
+/* Names starting with @user_data, newest name last: a stand-in for the
+ * lead queries that drive board columns. */
+static GPtrArray *
+ids_starting_with (TandemStore  *store,
+                   gpointer      user_data,
+                   GError      **error)
+{
+  g_autoptr(GPtrArray) personas = tandem_store_list (store, TANDEM_TYPE_PERSONA, error);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  if (personas == NULL)
+    return NULL;
+
+  for (guint i = personas->len; i > 0; i--)
+    {
+      TandemRecord *persona = g_ptr_array_index (personas, i - 1);
+
+      if (g_str_has_prefix (tandem_record_get_text (persona, "name"), user_data))
+        g_ptr_array_add (ids, g_strdup (tandem_record_get_id (persona)));
+    }
+
+  return ids;
+}
+
+static void
+test_ids_func (void)
+{
+  g_autofree char *dir = tandem_test_make_dir ();
+  g_autoptr(TandemStore) store = tandem_test_open_store (dir);
+  g_autoptr(TandemRecordList) list = tandem_record_list_new (store, TANDEM_TYPE_PERSONA);
+  g_autoptr(TandemPersona) ann = add_persona (store, "Ann");
+  g_autoptr(TandemPersona) abe = add_persona (store, "Abe");
+  g_autoptr(TandemPersona) bob = add_persona (store, "Bob");
+  g_autoptr(GError) error = NULL;
+  GListModel *model = G_LIST_MODEL (list);
+
+  tandem_record_list_set_ids_func (list, ids_starting_with, g_strdup ("A"), g_free);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  g_assert_cmpstr (name_at (model, 0), ==, "Ann");
+  g_assert_cmpstr (name_at (model, 1), ==, "Abe");
+
+  /* The list follows the store through the function too. */
+  tandem_record_set_text (TANDEM_RECORD (bob), "name", "Al");
+  g_assert_true (tandem_store_save (store, TANDEM_RECORD (bob), &error));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
+  g_assert_cmpstr (name_at (model, 0), ==, "Ann");
+  g_assert_cmpstr (name_at (model, 2), ==, "Abe");
+
+  g_clear_object (&list);
+  g_clear_object (&store);
+  tandem_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -138,6 +191,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/core/record-list/follows-store", test_follows_store);
+  g_test_add_func ("/core/record-list/ids-func", test_ids_func);
 
   return g_test_run ();
 }
