@@ -81,7 +81,12 @@ char        **tandem_pipeline_missing_fields      (TandemStore   *store,
  * (who, when, from, to, reason, note). Entering MQL hands the lead off
  * (routing picks the owner, handoff_at is stored); entering opportunity
  * opens a deal; entering customer wins the open deal and lost loses it with
- * the reason. Moves back (SQL → nurture) are allowed and kept in history. */
+ * the reason. Moves back (SQL → nurture) are allowed and kept in history.
+ * A lead that skips MQL into a sales stage (fast track) is handed off and
+ * accepted by the same move. A new deal has amount 0, expected close in 30
+ * days and the probability of setting "deal_probability_opportunity" (20
+ * when unset). Refusals (every error but a failing write) are found before
+ * anything is written, so they never roll back a caller's transaction. */
 gboolean      tandem_pipeline_move                (TandemStore   *store,
                                                    TandemLead    *lead,
                                                    const char    *stage,
@@ -90,7 +95,9 @@ gboolean      tandem_pipeline_move                (TandemStore   *store,
                                                    GError       **error);
 
 /* The handoff queue: MQLs handed off and not yet accepted or rejected,
- * oldest handoff first (TandemLead). */
+ * oldest handoff first (TandemLead). A lead recycled through nurture keeps
+ * the accepted_at of its earlier turn; it waits again while that is older
+ * than its new handoff_at. */
 GPtrArray    *tandem_pipeline_list_handoff_queue  (TandemStore   *store,
                                                    GError       **error);
 /* Sales accepts (→ SAL, or SQL when SAL is off; accepted_at stored) or

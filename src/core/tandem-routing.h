@@ -30,4 +30,16 @@ char     *tandem_routing_pick_owner        (TandemStore  *store,
 char     *tandem_routing_describe_rule     (TandemStore  *store,
                                             TandemLead   *lead);
 
+/* The member who would receive @lead, without taking the round-robin turn:
+ * nothing is written. @round_robin tells whether no rule matched, in which
+ * case tandem_routing_take_turn() records the turn once the handoff is
+ * written. tandem_routing_pick_owner() is the two together. */
+char     *tandem_routing_choose_owner      (TandemStore  *store,
+                                            TandemLead   *lead,
+                                            gboolean     *round_robin,
+                                            GError      **error);
+gboolean  tandem_routing_take_turn         (TandemStore  *store,
+                                            const char   *member_id,
+                                            GError      **error);
+
 G_END_DECLS
