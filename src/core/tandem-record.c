@@ -585,6 +585,29 @@ tandem_record_set_bool (TandemRecord *self,
   set_number_at (self, index, value ? 1 : 0);
 }
 
+void
+tandem_record_clear (TandemRecord *self,
+                     const char   *field)
+{
+  TandemRecordPrivate *priv = tandem_record_get_instance_private (self);
+  FieldValue *value;
+  guint index;
+
+  g_return_if_fail (TANDEM_IS_RECORD (self));
+
+  index = lookup_field (self, field, NULL);
+  g_return_if_fail (index != G_MAXUINT);
+
+  value = &priv->values[index];
+  if (value->is_null)
+    return;
+
+  g_clear_pointer (&value->text, g_free);
+  value->number = 0;
+  value->is_null = TRUE;
+  field_changed (self, index);
+}
+
 char **
 tandem_record_dup_list (TandemRecord *self,
                         const char   *field)

@@ -70,6 +70,9 @@ gboolean               tandem_record_get_bool       (TandemRecord          *self
 void                   tandem_record_set_bool       (TandemRecord          *self,
                                                      const char            *field,
                                                      gboolean               value);
+/* Empties any field (an integer or flag too), as if it had never been set. */
+void                   tandem_record_clear          (TandemRecord          *self,
+                                                     const char            *field);
 /* List fields: a NULL-terminated array of non-empty, trimmed items. */
 char                 **tandem_record_dup_list       (TandemRecord          *self,
                                                      const char            *field);

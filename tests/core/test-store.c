@@ -396,6 +396,34 @@ test_properties (Fixture       *fixture,
   g_assert_false (tandem_record_field_changed (TANDEM_RECORD (persona), "bio"));
 }
 
+static void
+test_clear_field (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(TandemLead) lead = tandem_lead_new ();
+  g_autoptr(TandemLead) back = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *id = tandem_record_get_id (TANDEM_RECORD (lead));
+  g_autofree char *sql = NULL;
+
+  tandem_record_set_int (TANDEM_RECORD (lead), "accepted_at", 1700000000000);
+  g_assert_true (tandem_store_save (fixture->store, TANDEM_RECORD (lead), &error));
+
+  /* An integer can be emptied again, and the empty value is what is logged. */
+  tandem_record_clear (TANDEM_RECORD (lead), "accepted_at");
+  g_assert_true (tandem_record_field_changed (TANDEM_RECORD (lead), "accepted_at"));
+  g_assert_true (tandem_store_save (fixture->store, TANDEM_RECORD (lead), &error));
+  g_assert_no_error (error);
+
+  back = tandem_store_get (fixture->store, TANDEM_TYPE_LEAD, id, &error);
+  sql = g_strdup_printf ("SELECT count(*) FROM leads WHERE id = '%s' AND accepted_at IS NULL", id);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, sql), ==, 1);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM change_log WHERE row_id = '%s'"
+                         " AND field = 'accepted_at' AND value IS NULL", id);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, sql), ==, 1);
+}
+
 /* Tombstones. */
 
 static void
@@ -759,6 +787,7 @@ main (int   argc,
   g_test_add_func ("/core/store/migrates-with-backup", test_migrates_with_backup);
   ADD ("/core/store/round-trip-every-table", test_round_trip_every_table);
   ADD ("/core/store/properties", test_properties);
+  ADD ("/core/store/clear-field", test_clear_field);
   ADD ("/core/store/tombstones-hidden", test_tombstones_hidden);
   ADD ("/core/store/change-log", test_change_log);
   ADD ("/core/store/base-hlc-of-stale-editor", test_base_hlc_of_stale_editor);
