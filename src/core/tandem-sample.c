@@ -18,6 +18,7 @@
 #include "tandem-member.h"
 #include "tandem-persona.h"
 #include "tandem-sample.h"
+#include "tandem-scoring.h"
 #include "tandem-store-private.h"
 
 /* The sample workspace is Northwind Ops, a Berlin software company that
@@ -1178,8 +1179,9 @@ row_save (Sample       *s,
   g_object_unref (record);
 }
 
-/* Saves a lead like row_save() and then writes its scores, grade and
- * activity dates, which saving leaves to their owners. */
+/* Saves a lead like row_save() and then writes its activity dates, which
+ * saving leaves to their owners; the scores come from the engine at the
+ * end. */
 static void
 lead_save (Sample       *s,
            TandemRecord *record)
@@ -2421,42 +2423,10 @@ lead_fit (const Company *company,
   return CLAMP (fit, 0, 100);
 }
 
-static int
-activity_points (const Activity *activity)
-{
-  const char *kind = activity->kind;
-
-  if (g_str_equal (kind, "page_visit"))
-    {
-      if (g_strcmp0 (activity->url, PAGE_PRICING) == 0)
-        return 10;
-      if (g_strcmp0 (activity->url, PAGE_CAREERS) == 0)
-        return -15;
-      return 2;
-    }
-  if (g_str_equal (kind, "content"))
-    return 8;
-  if (g_str_equal (kind, "form_fill"))
-    return 10;
-  if (g_str_equal (kind, "webinar"))
-    return 12;
-  if (g_str_equal (kind, "email_open"))
-    return 1;
-  if (g_str_equal (kind, "email_click"))
-    return 3;
-  if (g_str_equal (kind, "demo_request"))
-    return 35;
-  if (g_str_equal (kind, "trial_start"))
-    return 30;
-
-  return 0;
-}
-
 static void
 save_lead (Sample *s,
            guint   index)
 {
-  static const char *const grades[] = { "D", "C", "B", "A" };
   LeadPlan *lead = &s->leads[index];
   Company *company = &s->companies[lead->company];
   const Country *country = &countries[company->country];
@@ -2477,8 +2447,7 @@ save_lead (Sample *s,
   gint64 created = lead->created_at;
   gint64 latest = s->now - 15 * MINUTE_MS;
   gint64 last_activity = created;
-  double engagement = 0;
-  int fit, score, persona = lead->persona;
+  int fit, persona = lead->persona;
   Journey journey = { "lead", created, -1, 0, 0, 0, 0, 0, NULL, NULL };
   TandemRecord *record;
 
@@ -2590,18 +2559,11 @@ save_lead (Sample *s,
   for (guint i = 0; i < s->activities->len; i++)
     {
       Activity *activity = &g_array_index (s->activities, Activity, i);
-      double age_days;
 
       if (i > 0 && activity->at <= last_activity)
         activity->at = last_activity + 1000;
       last_activity = activity->at;
-
-      age_days = (double) (s->now - activity->at) / DAY_MS;
-      engagement += activity_points (activity) * pow (0.5, age_days / 45.0);
     }
-
-  engagement = CLAMP (engagement, 0, 100);
-  score = (int) ((fit * 4 + engagement * 6) / 10 + 0.5);
 
   record = tandem_record_new_with_id (TANDEM_TYPE_LEAD, lead->id);
   tandem_record_set_text (record, "first_name", first_name);
@@ -2617,14 +2579,6 @@ save_lead (Sample *s,
     tandem_record_set_text (record, "owner_id", s->member_ids[journey.owner]);
   tandem_record_set_text (record, "stage", journey.stage);
   tandem_record_set_int (record, "stage_entered_at", journey.stage_at);
-  tandem_record_set_int (record, "fit_score", fit);
-  tandem_record_set_int (record, "engagement_score", (gint64) (engagement + 0.5));
-  tandem_record_set_int (record, "score", score);
-  tandem_record_set_text (record, "grade", grades[MIN (fit / 25, 3)]);
-  if (company->icp >= 0 && !free_mail)
-    tandem_record_set_text (record, "icp_id", s->icp_ids[company->icp]);
-  if (persona >= 0)
-    tandem_record_set_text (record, "persona_id", s->persona_ids[persona]);
   if (journey.handoff_at > 0)
     tandem_record_set_int (record, "handoff_at", journey.handoff_at);
   if (journey.accepted_at > 0)
@@ -3099,6 +3053,10 @@ generate (TandemStore           *store,
   add_icps (&s);
   add_personas (&s);
   add_stages_and_reasons (&s);
+  /* The leads are scored by the engine with the default rules, like the
+   * leads of any workspace. */
+  if (s.error == NULL)
+    tandem_scoring_install_defaults (store, &s.error);
   report_progress (&s, 0.01);
   add_assets (&s);
   report_progress (&s, 0.02);
@@ -3122,6 +3080,11 @@ generate (TandemStore           *store,
 
   save_contacts (&s);
   add_agreement_and_goals (&s);
+
+  /* Scored as of the end of the history, without moving anyone: the
+   * history above already holds every move. */
+  if (s.error == NULL)
+    tandem_scoring_update_all (store, s.now, cancellable, &s.error);
 
   if (s.error != NULL)
     {

@@ -38,7 +38,8 @@ typedef struct _TandemScoringRules TandemScoringRules;
 typedef struct
 {
   char   *rule_id;
-  char   *kind;         /* "fit", "engagement", "exclusion", "fast_track" */
+  char   *kind;         /* "fit", "engagement", "exclusion", "fast_track", or
+                         * "cap" for the line saying a rule reached its cap */
   int     points;       /* as counted, after decay and caps */
   int     full_points;  /* before decay */
   gint64  occurred_at;  /* engagement hits: the activity's time; else 0 */
@@ -100,6 +101,13 @@ typedef void (*TandemScoringProgress) (double   fraction,
 gboolean            tandem_scoring_rescore_all         (TandemStore          *store,
                                                         TandemScoringProgress progress,
                                                         gpointer              progress_data,
+                                                        GCancellable         *cancellable,
+                                                        GError              **error);
+/* Writes the derived score fields of every live lead as scored at @now_ms
+ * (0: now), in one transaction, without moving anyone: for the sample
+ * generator, whose history already holds the moves. */
+gboolean            tandem_scoring_update_all          (TandemStore          *store,
+                                                        gint64                now_ms,
                                                         GCancellable         *cancellable,
                                                         GError              **error);
 /* The same on a worker thread with its own connection; @progress is called
