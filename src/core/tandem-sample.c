@@ -1222,7 +1222,7 @@ add_settings (Sample *s)
     { "business_days", "1,2,3,4,5" },
     { "time_zone", "Europe/Berlin" },
     { "sal_enabled", "true" },
-    { "mql_threshold", "60" },
+    { "mql_threshold", "100" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (settings); i++)

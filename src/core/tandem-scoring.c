@@ -606,7 +606,7 @@ tandem_scoring_rules_load (TandemStore  *store,
   self = rules_new ();
   if (!rules_load_context (self, store, error))
     return NULL;
-  self->mql_threshold = setting_int (store, "mql_threshold", 60);
+  self->mql_threshold = setting_int (store, "mql_threshold", 100);
 
   stmt = tandem_store_prepare_cached (store,
                                       "SELECT id, kind, name, attribute, operator, value, points,"
@@ -2449,7 +2449,7 @@ tandem_scoring_install_defaults (TandemStore  *store,
                                  GError      **error)
 {
   static const char *const thresholds[][2] = {
-    { "mql_threshold", "60" },
+    { "mql_threshold", "100" },
     { "grade_a", "70" },
     { "grade_b", "45" },
     { "grade_c", "25" },
