@@ -16,6 +16,8 @@
 #include <glib/gstdio.h>
 
 #include "tandem-core.h"
+#include "tandem-csv.h"
+#include "tandem-lead-query.h"
 
 /* Exit statuses: 0 for success, 1 when the work failed, 2 when the command
  * line was wrong, so scripts can tell a typo from a broken workspace. */
@@ -321,11 +323,255 @@ run_info (int    argc,
   return EXIT_OK;
 }
 
+/* Opens an existing workspace for export and rescore: opening would create
+ * an empty one, which is not what someone who mistyped a path wants. An
+ * import may create it (@create): filling a new workspace from a file is
+ * what people moving from another tool do first. */
+static TandemStore *
+open_existing (const char  *command,
+               char       **db_path,
+               gboolean     create,
+               int         *status)
+{
+  g_autoptr(GError) error = NULL;
+  TandemStore *store;
+
+  if (*db_path == NULL)
+    *db_path = tandem_store_default_path ();
+
+  if (!create && !g_file_test (*db_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *message = g_strdup_printf (_("There is no workspace at “%s”."), *db_path);
+      *status = fail (message);
+      return NULL;
+    }
+
+  store = tandem_store_open (*db_path, &error);
+  if (store == NULL)
+    *status = fail (error->message);
+
+  return store;
+}
+
+/* import */
+
+static int
+run_import (int    argc,
+            char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *on_duplicate = NULL;
+  g_auto(GStrv) files = NULL;
+  g_autoptr(TandemStore) store = NULL;
+  g_autoptr(TandemCsvImport) import = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimer) timer = NULL;
+  g_autofree char *base_name = NULL;
+  TandemCsvTable *table;
+  TandemCsvImportResult result = { NULL };
+  TandemCsvDuplicates duplicates = TANDEM_CSV_DUPLICATES_UPDATE;
+  int status = EXIT_OK;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path,
+      N_("The workspace to import into (default: your Tandem workspace)"), N_("PATH") },
+    { "on-duplicate", 0, 0, G_OPTION_ARG_STRING, &on_duplicate,
+      N_("What a row whose email address is known does: “update” the lead (default) or "
+         "“skip” the row"), N_("update|skip") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE.csv") },
+    { NULL }
+  };
+
+  status = parse_options ("import", _("Imports leads and their companies from a CSV file in one "
+                                      "step that can be undone. When any row has errors, they "
+                                      "are listed with their line numbers and nothing is "
+                                      "imported."),
+                          entries, &argc, &argv);
+  if (status != EXIT_OK)
+    return status;
+
+  if (files == NULL || files[0] == NULL || files[1] != NULL)
+    return usage_error ("import", _("Name one CSV file to import."));
+
+  if (on_duplicate == NULL || g_str_equal (on_duplicate, "update"))
+    duplicates = TANDEM_CSV_DUPLICATES_UPDATE;
+  else if (g_str_equal (on_duplicate, "skip"))
+    duplicates = TANDEM_CSV_DUPLICATES_SKIP;
+  else
+    {
+      g_autofree char *message = g_strdup_printf (_("--on-duplicate expects “update” or “skip”, "
+                                                    "not “%s”."), on_duplicate);
+      return usage_error ("import", message);
+    }
+
+  timer = g_timer_new ();
+
+  table = tandem_csv_table_parse_file (files[0], &error);
+  if (table == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("%s: %s", files[0], error->message);
+      return fail (message);
+    }
+
+  import = tandem_csv_import_new (table);
+  tandem_csv_import_set_duplicates (import, duplicates);
+
+  /* The file is checked before the workspace is even opened, so a file
+   * with errors never touches it. */
+  problems = tandem_csv_import_validate (import, NULL, &error);
+  if (problems == NULL)
+    return fail (error->message);
+
+  if (problems->len > 0)
+    {
+      for (guint i = 0; i < problems->len; i++)
+        {
+          const TandemCsvProblem *problem = g_ptr_array_index (problems, i);
+
+          g_printerr ("%s:%u: %s\n", files[0], problem->line, problem->message);
+        }
+
+      if (!tandem_csv_import_check (import, &error))
+        return fail (error->message);
+    }
+
+  store = open_existing ("import", &db_path, TRUE, &status);
+  if (store == NULL)
+    return status;
+
+  base_name = g_path_get_basename (files[0]);
+  if (!tandem_csv_import_run (import, store, base_name, &result, &error))
+    return fail (error->message);
+
+  g_timer_stop (timer);
+
+  /* TRANSLATORS: the summary of "tandem-cli import"; the numbers are
+   * counts of rows. */
+  g_print (g_dngettext (GETTEXT_PACKAGE,
+                        "Imported %u lead: %u new, %u updated, %u skipped (%.2f s)\n",
+                        "Imported %u leads: %u new, %u updated, %u skipped (%.2f s)\n",
+                        result.created + result.updated + result.skipped),
+           result.created + result.updated + result.skipped, result.created, result.updated,
+           result.skipped, g_timer_elapsed (timer, NULL));
+  if (result.companies_created > 0)
+    g_print (g_dngettext (GETTEXT_PACKAGE, "Added %u company.\n", "Added %u companies.\n",
+                          result.companies_created), result.companies_created);
+
+  tandem_csv_import_result_clear (&result);
+  return EXIT_OK;
+}
+
+/* export */
+
+static int
+run_export (int    argc,
+            char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *output = NULL;
+  g_auto(GStrv) stages = NULL;
+  g_autoptr(TandemStore) store = NULL;
+  g_autoptr(TandemLeadQuery) query = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_written = 0;
+  int status;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path,
+      N_("The workspace to export from (default: your Tandem workspace)"), N_("PATH") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      N_("The CSV file to write"), N_("FILE.csv") },
+    { "stage", 0, 0, G_OPTION_ARG_STRING_ARRAY, &stages,
+      N_("Only leads in this stage (lead, mql, sal, sql, opportunity, customer, nurture, lost, "
+         "disqualified); repeat for several"), N_("S") },
+    { NULL }
+  };
+
+  status = parse_options ("export", _("Writes the leads, with their company, to a CSV file "
+                                      "that “tandem-cli import” and spreadsheets read."),
+                          entries, &argc, &argv);
+  if (status != EXIT_OK)
+    return status;
+
+  if (output == NULL)
+    return usage_error ("export", _("Name the file to write with -o FILE.csv."));
+
+  for (guint i = 0; stages != NULL && stages[i] != NULL; i++)
+    {
+      const char *stage = tandem_csv_map_lifecycle_stage (stages[i]);
+
+      if (stage == NULL)
+        {
+          g_autofree char *message = g_strdup_printf (_("“%s” is not a stage."), stages[i]);
+          return usage_error ("export", message);
+        }
+      g_free (stages[i]);
+      stages[i] = g_strdup (stage);
+    }
+
+  store = open_existing ("export", &db_path, FALSE, &status);
+  if (store == NULL)
+    return status;
+
+  query = tandem_lead_query_new ();
+  tandem_lead_query_set_stages (query, (const char * const *) stages);
+
+  if (!tandem_csv_export_leads (store, query, output, &n_written, &error))
+    return fail (error->message);
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Exported %u lead to %s\n", "Exported %u leads to %s\n",
+                        n_written), n_written, output);
+  return EXIT_OK;
+}
+
+/* rescore */
+
+static int
+run_rescore (int    argc,
+             char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autoptr(TandemStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimer) timer = NULL;
+  gint64 n_leads;
+  int status;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path,
+      N_("The workspace to rescore (default: your Tandem workspace)"), N_("PATH") },
+    { NULL }
+  };
+
+  status = parse_options ("rescore", _("Recomputes the score, grade and best match of every "
+                                       "lead with the saved rules, and moves leads that now "
+                                       "reach a threshold."),
+                          entries, &argc, &argv);
+  if (status != EXIT_OK)
+    return status;
+
+  store = open_existing ("rescore", &db_path, FALSE, &status);
+  if (store == NULL)
+    return status;
+
+  timer = g_timer_new ();
+  if (!tandem_scoring_rescore_all (store, NULL, NULL, NULL, &error))
+    return fail (error->message);
+  g_timer_stop (timer);
+
+  n_leads = tandem_store_count (store, "leads");
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Rescored %" G_GINT64_FORMAT " lead in %.2f s\n",
+                        "Rescored %" G_GINT64_FORMAT " leads in %.2f s\n", (gulong) n_leads),
+           n_leads, g_timer_elapsed (timer, NULL));
+  return EXIT_OK;
+}
+
 /* Top level. */
 
 static const Command commands[] = {
   { "demo", N_("Fill a new workspace with a sample company"), run_demo },
   { "info", N_("Show what a workspace holds"), run_info },
+  { "import", N_("Import leads from a CSV file"), run_import },
+  { "export", N_("Export leads to a CSV file"), run_export },
+  { "rescore", N_("Recompute every lead's score"), run_rescore },
 };
 
 static void

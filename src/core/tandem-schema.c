@@ -397,10 +397,29 @@ static const char schema_v2[] =
   "   WHERE rowid IN (SELECT rowid FROM leads WHERE company_id = new.id AND deleted = 0);"
   "  END;";
 
+/* Version 3: the import log, so the last CSV import can be undone. These
+ * tables are local to one desktop and never synced: an import is undone on
+ * the desktop that made it, through the mutation path, and the other
+ * desktops receive the undo as ordinary changes. import_rows keeps, for
+ * each row an import changed, the values it replaced as a JSON object of
+ * those fields only. */
+static const char schema_v3[] =
+  "CREATE TABLE imports ("
+  "  id TEXT PRIMARY KEY NOT NULL, file_name TEXT, imported_at INTEGER NOT NULL,"
+  "  member_id TEXT, created INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0,"
+  "  skipped INTEGER NOT NULL DEFAULT 0, undone_at INTEGER);"
+  "CREATE INDEX imports_time ON imports (imported_at);"
+  "CREATE TABLE import_rows ("
+  "  import_id TEXT NOT NULL REFERENCES imports (id) ON DELETE CASCADE,"
+  "  tbl TEXT NOT NULL, row_id TEXT NOT NULL,"
+  "  action TEXT NOT NULL CHECK (action IN ('created', 'updated')), previous TEXT);"
+  "CREATE INDEX import_rows_import ON import_rows (import_id);";
+
 static const char *const migrations[] = {
   NULL,
   schema_v1,
   schema_v2,
+  schema_v3,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TANDEM_SCHEMA_VERSION + 1);

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# bench-import.sh - time a CSV import against sqlite3 .import of the same file.
+#
+# Copyright 2026 Tandem developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Usage: bench-import.sh TANDEM_CLI [ROWS]
+#
+# Writes a deterministic CSV of ROWS leads (default 100000) across about
+# ROWS/5 companies, imports it into a fresh workspace with tandem-cli, and
+# in the same run has the sqlite3 shell import the same file into a bare
+# table. DESIGN.md §9 asks for < 5 s and at least 1/3 of sqlite3's speed,
+# i.e. a ratio of at most 3.
+set -euo pipefail
+
+cli=${1:?usage: bench-import.sh TANDEM_CLI [ROWS]}
+rows=${2:-100000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+now_ms () { date +%s%3N; }
+
+awk -v rows="$rows" 'BEGIN {
+  split("lead,subscriber,marketingqualifiedlead,salesqualifiedlead,opportunity,customer", stages, ",")
+  split("Software,Retail,Finance,Health,Logistics", industries, ",")
+  print "First Name,Last Name,Email,Company Name,Job Title,Phone Number,Lifecycle Stage,Industry,Number of Employees,Country,Website,Lead Source"
+  companies = int(rows / 5); if (companies < 1) companies = 1
+  for (i = 1; i <= rows; i++) {
+    c = (i * 7919) % companies
+    printf "First%d,\"Last%d, Jr.\",person%d@company%d.example,Company %d,Engineer %d,+1 555 %07d,%s,%s,%d,DE,https://company%d.example,webinar\n",
+      i, i, i, c, c, i % 50, i, stages[i % 6 + 1], industries[c % 5 + 1], 10 + c % 5000, c
+  }
+}' > "$work/leads.csv"
+
+start=$(now_ms)
+"$cli" import --db "$work/workspace.db" "$work/leads.csv"
+tandem_ms=$(( $(now_ms) - start ))
+
+start=$(now_ms)
+sqlite3 "$work/baseline.db" ".import --csv $work/leads.csv leads_raw"
+baseline_ms=$(( $(now_ms) - start ))
+
+echo "rows: $rows ($(( $(stat -c %s "$work/leads.csv") / 1024 )) KiB)"
+echo "tandem-cli import: ${tandem_ms} ms"
+echo "sqlite3 .import: ${baseline_ms} ms"
+awk -v t="$tandem_ms" -v b="$baseline_ms" 'BEGIN {
+  printf "ratio: %.1f x the time of sqlite3 .import (budget: 3.0 x, and < 5000 ms)\n", t / b }'

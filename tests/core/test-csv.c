@@ -1,0 +1,490 @@
+/* test-csv.c
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "core-test-utils.h"
+#include "tandem-csv.h"
+#include "tandem-lead-query.h"
+
+typedef struct
+{
+  char        *dir;
+  char        *path;
+  TandemStore *store;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->dir = tandem_test_make_dir ();
+  fixture->path = g_build_filename (fixture->dir, "workspace.db", NULL);
+  fixture->store = tandem_test_open_store (fixture->dir);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->store);
+  tandem_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+}
+
+static TandemCsvTable *
+parse (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  TandemCsvTable *table = tandem_csv_table_parse (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (table);
+  return table;
+}
+
+static TandemCsvImport *
+make_import (const char          *text,
+             TandemCsvDuplicates  duplicates)
+{
+  TandemCsvImport *import = tandem_csv_import_new (parse (text));
+
+  tandem_csv_import_set_duplicates (import, duplicates);
+  return import;
+}
+
+static void
+import_ok (TandemStore           *store,
+           const char            *text,
+           TandemCsvDuplicates    duplicates,
+           TandemCsvImportResult *result)
+{
+  g_autoptr(TandemCsvImport) import = make_import (text, duplicates);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tandem_csv_import_run (import, store, "test.csv", result, &error));
+  g_assert_no_error (error);
+}
+
+static TandemLead *
+lead_by_email (TandemStore *store,
+               const char  *email)
+{
+  g_autoptr(GPtrArray) leads = tandem_store_list (store, TANDEM_TYPE_LEAD, NULL);
+
+  for (guint i = 0; i < leads->len; i++)
+    {
+      TandemRecord *lead = g_ptr_array_index (leads, i);
+
+      if (g_ascii_strcasecmp (tandem_record_get_text (lead, "email"), email) == 0)
+        return g_object_ref (TANDEM_LEAD (lead));
+    }
+
+  return NULL;
+}
+
+static void
+test_parse_basic (void)
+{
+  g_autoptr(TandemCsvTable) table =
+    parse ("\xEF\xBB\xBF" "a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n\r\n"
+           "2,\"two\nlines\",3\n,,\n  \n4,5");
+
+  g_assert_cmpint (tandem_csv_table_get_separator (table), ==, ',');
+  g_assert_cmpuint (tandem_csv_table_get_n_columns (table), ==, 3);
+  g_assert_cmpstr (tandem_csv_table_get_header (table, 0), ==, "a");
+  g_assert_cmpuint (tandem_csv_table_get_n_rows (table), ==, 3);
+  g_assert_cmpstr (tandem_csv_table_get_cell (table, 0, 1), ==, "x, y");
+  g_assert_cmpstr (tandem_csv_table_get_cell (table, 0, 2), ==, "say \"hi\"");
+  g_assert_cmpstr (tandem_csv_table_get_cell (table, 1, 1), ==, "two\nlines");
+  g_assert_cmpuint (tandem_csv_table_get_line (table, 0), ==, 2);
+  g_assert_cmpuint (tandem_csv_table_get_line (table, 1), ==, 4);
+  /* After a value spanning two lines and two blank lines. */
+  g_assert_cmpuint (tandem_csv_table_get_line (table, 2), ==, 8);
+  g_assert_cmpuint (tandem_csv_table_get_row_length (table, 2), ==, 2);
+  g_assert_cmpstr (tandem_csv_table_get_cell (table, 2, 2), ==, "");
+}
+
+static void
+test_parse_semicolon (void)
+{
+  g_autoptr(TandemCsvTable) table = parse ("Name;Email;Note\nA;a@x.io;\"1,5; or 2\"\n");
+
+  g_assert_cmpint (tandem_csv_table_get_separator (table), ==, ';');
+  g_assert_cmpuint (tandem_csv_table_get_n_rows (table), ==, 1);
+  g_assert_cmpstr (tandem_csv_table_get_cell (table, 0, 2), ==, "1,5; or 2");
+}
+
+static void
+test_parse_errors (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char unterminated[] = "a,b\n1,2\n3,\"open\nstill\n";
+  const char invalid[] = "a,b\n1,2\n3,\xff\xfe\n";
+
+  g_assert_null (tandem_csv_table_parse (unterminated, strlen (unterminated), &error));
+  g_assert_error (error, TANDEM_CSV_ERROR, TANDEM_CSV_ERROR_SYNTAX);
+  g_assert_nonnull (strstr (error->message, "line 3"));
+  g_clear_error (&error);
+
+  g_assert_null (tandem_csv_table_parse (invalid, strlen (invalid), &error));
+  g_assert_error (error, TANDEM_CSV_ERROR, TANDEM_CSV_ERROR_ENCODING);
+  g_assert_nonnull (strstr (error->message, "Line 3"));
+  g_clear_error (&error);
+
+  g_assert_null (tandem_csv_table_parse ("\n\n", 2, &error));
+  g_assert_error (error, TANDEM_CSV_ERROR, TANDEM_CSV_ERROR_EMPTY);
+}
+
+static void
+test_headers (void)
+{
+  static const struct { const char *header; TandemCsvField field; } cases[] = {
+    { "First Name", TANDEM_CSV_FIELD_FIRST_NAME }, { "last name", TANDEM_CSV_FIELD_LAST_NAME },
+    { "Email", TANDEM_CSV_FIELD_EMAIL }, { "E-mail Address", TANDEM_CSV_FIELD_EMAIL },
+    { "Company Name", TANDEM_CSV_FIELD_COMPANY }, { "COMPANY", TANDEM_CSV_FIELD_COMPANY },
+    { "Job Title", TANDEM_CSV_FIELD_JOB_TITLE }, { "Title", TANDEM_CSV_FIELD_JOB_TITLE },
+    { "Phone Number", TANDEM_CSV_FIELD_PHONE }, { "Phone", TANDEM_CSV_FIELD_PHONE },
+    { "Lifecycle Stage", TANDEM_CSV_FIELD_LIFECYCLE_STAGE },
+    { "Lead Status", TANDEM_CSV_FIELD_LEAD_STATUS }, { "Industry", TANDEM_CSV_FIELD_INDUSTRY },
+    { "Number of Employees", TANDEM_CSV_FIELD_EMPLOYEES },
+    { "Company Size", TANDEM_CSV_FIELD_EMPLOYEES }, { "Employees", TANDEM_CSV_FIELD_EMPLOYEES },
+    { "Country", TANDEM_CSV_FIELD_COUNTRY }, { "Region", TANDEM_CSV_FIELD_REGION },
+    { "Website", TANDEM_CSV_FIELD_WEBSITE }, { "Lead Source", TANDEM_CSV_FIELD_SOURCE },
+    { "Source", TANDEM_CSV_FIELD_SOURCE }, { "Favourite colour", TANDEM_CSV_FIELD_NONE },
+  };
+  g_autoptr(TandemCsvImport) import = NULL;
+  g_autoptr(GPtrArray) preview = NULL;
+  char **row;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpint (tandem_csv_field_for_header (cases[i].header), ==, cases[i].field);
+
+  import = make_import ("Email Address,Email,Notes\n a@x.io ,b@x.io,hello\n",
+                        TANDEM_CSV_DUPLICATES_UPDATE);
+  /* The first email column wins; the mapping can be changed. */
+  g_assert_cmpint (tandem_csv_import_get_mapping (import, 0), ==, TANDEM_CSV_FIELD_EMAIL);
+  g_assert_cmpint (tandem_csv_import_get_mapping (import, 1), ==, TANDEM_CSV_FIELD_NONE);
+  preview = tandem_csv_import_preview (import, 10);
+  g_assert_cmpuint (preview->len, ==, 1);
+  row = g_ptr_array_index (preview, 0);
+  g_assert_cmpstr (row[TANDEM_CSV_FIELD_EMAIL], ==, "a@x.io");
+  g_assert_null (row[TANDEM_CSV_FIELD_JOB_TITLE]);
+  g_clear_pointer (&preview, g_ptr_array_unref);
+
+  tandem_csv_import_set_mapping (import, 1, TANDEM_CSV_FIELD_EMAIL);
+  tandem_csv_import_set_mapping (import, 2, TANDEM_CSV_FIELD_JOB_TITLE);
+  g_assert_cmpint (tandem_csv_import_get_mapping (import, 0), ==, TANDEM_CSV_FIELD_NONE);
+  preview = tandem_csv_import_preview (import, 10);
+  row = g_ptr_array_index (preview, 0);
+  g_assert_cmpstr (row[TANDEM_CSV_FIELD_EMAIL], ==, "b@x.io");
+  g_assert_cmpstr (row[TANDEM_CSV_FIELD_JOB_TITLE], ==, "hello");
+}
+
+static void
+test_stage_mapping (void)
+{
+  g_assert_cmpstr (tandem_csv_map_lifecycle_stage ("subscriber"), ==, "lead");
+  g_assert_cmpstr (tandem_csv_map_lifecycle_stage ("marketingqualifiedlead"), ==, "mql");
+  g_assert_cmpstr (tandem_csv_map_lifecycle_stage ("Sales Qualified Lead"), ==, "sql");
+  g_assert_cmpstr (tandem_csv_map_lifecycle_stage ("Opportunity"), ==, "opportunity");
+  g_assert_cmpstr (tandem_csv_map_lifecycle_stage ("customer"), ==, "customer");
+  g_assert_cmpstr (tandem_csv_map_lifecycle_stage ("nurture"), ==, "nurture");
+  g_assert_null (tandem_csv_map_lifecycle_stage ("friend"));
+}
+
+static void
+test_errors_write_nothing (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(TandemCsvImport) import = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 changes, leads;
+
+  g_clear_object (&fixture->store);
+  fixture->store = tandem_test_open_store (fixture->dir);
+  changes = tandem_test_query_int (fixture->path, "SELECT count(*) FROM change_log");
+  leads = tandem_test_query_int (fixture->path, "SELECT count(*) FROM leads");
+
+  import = make_import ("Email,Lifecycle Stage,Employees\n"
+                        "ok@x.io,lead,10\n"
+                        "not-an-address,lead,\n"
+                        ",mql,\n"
+                        "c@x.io,friend,\n"
+                        "d@x.io,,many\n"
+                        ",,5\n", TANDEM_CSV_DUPLICATES_UPDATE);
+  problems = tandem_csv_import_validate (import, fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (problems->len, ==, 5);
+  g_assert_cmpuint (((TandemCsvProblem *) g_ptr_array_index (problems, 0))->line, ==, 3);
+  g_assert_cmpuint (((TandemCsvProblem *) g_ptr_array_index (problems, 4))->line, ==, 7);
+
+  g_assert_false (tandem_csv_import_run (import, fixture->store, "bad.csv", NULL, &error));
+  g_assert_error (error, TANDEM_CSV_ERROR, TANDEM_CSV_ERROR_ROWS);
+  g_assert_nonnull (strstr (error->message, "2 rows without an email address: lines 4, 7"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM change_log"), ==,
+                   changes);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM leads"), ==, leads);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM imports"), ==, 0);
+
+  g_clear_object (&import);
+  import = make_import ("Name,Phone\nA,1\n", TANDEM_CSV_DUPLICATES_UPDATE);
+  g_assert_false (tandem_csv_import_run (import, fixture->store, "bad.csv", NULL, &error));
+  g_assert_error (error, TANDEM_CSV_ERROR, TANDEM_CSV_ERROR_MAPPING);
+}
+
+static const char first_file[] =
+  "First Name,Last Name,Email,Company Name,Job Title,Lifecycle Stage,Number of Employees,"
+  "Website,Industry\n"
+  "Ada,Lovelace,ada@engines.io,Analytical Engines,CTO,marketingqualifiedlead,\"1,000\","
+  "https://www.engines.io,Software\n"
+  "Grace,Hopper,grace@navy.mil,Navy,,salesqualifiedlead,51-200,,\n"
+  "Alan,Turing,alan@bletchley.uk,analytical engines,,subscriber,,,\n";
+
+static void
+test_import_and_dedupe (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  TandemCsvImportResult result = { NULL };
+  g_autoptr(TandemLead) ada = NULL;
+  g_autoptr(TandemLead) grace = NULL;
+  g_autoptr(TandemRecord) company = NULL;
+  gint64 n_leads = tandem_store_count (fixture->store, "leads");
+
+  import_ok (fixture->store, first_file, TANDEM_CSV_DUPLICATES_UPDATE, &result);
+  g_assert_cmpuint (result.created, ==, 3);
+  g_assert_cmpuint (result.updated, ==, 0);
+  g_assert_cmpuint (result.companies_created, ==, 2);
+  tandem_csv_import_result_clear (&result);
+
+  ada = lead_by_email (fixture->store, "ada@engines.io");
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (ada), "stage"), ==, "mql");
+  company = tandem_store_get (fixture->store, TANDEM_TYPE_COMPANY,
+                              tandem_record_get_text (TANDEM_RECORD (ada), "company_id"), NULL);
+  g_assert_cmpstr (tandem_record_get_text (company, "domain"), ==, "engines.io");
+  g_assert_cmpint (tandem_record_get_int (company, "employees"), ==, 1000);
+  g_clear_object (&ada);
+
+  /* Skip leaves known leads alone; duplicates in the file count once. */
+  import_ok (fixture->store,
+             "Email,Job Title\nADA@engines.io,CEO\nnew@x.io,A\nnew@x.io,B\n",
+             TANDEM_CSV_DUPLICATES_SKIP, &result);
+  g_assert_cmpuint (result.created, ==, 1);
+  g_assert_cmpuint (result.skipped, ==, 2);
+  tandem_csv_import_result_clear (&result);
+  ada = lead_by_email (fixture->store, "ada@engines.io");
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (ada), "job_title"), ==, "CTO");
+  g_clear_object (&ada);
+  g_assert_cmpint (tandem_store_count (fixture->store, "leads"), ==, n_leads + 4);
+
+  /* Update overwrites with the file's values, the last row winning, and a
+   * company found by its website's domain. */
+  import_ok (fixture->store,
+             "Email,Job Title,Lifecycle Stage,Website\n"
+             "ada@engines.io,CEO,,\ngrace@navy.mil,Admiral,customer,engines.io\n"
+             "ada@ENGINES.io,Chair,,\n",
+             TANDEM_CSV_DUPLICATES_UPDATE, &result);
+  g_assert_cmpuint (result.created, ==, 0);
+  g_assert_cmpuint (result.updated, ==, 3);
+  g_assert_cmpuint (result.companies_created, ==, 0);
+  tandem_csv_import_result_clear (&result);
+
+  ada = lead_by_email (fixture->store, "ada@engines.io");
+  grace = lead_by_email (fixture->store, "grace@navy.mil");
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (ada), "job_title"), ==, "Chair");
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (grace), "stage"), ==, "customer");
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (grace), "company_id"), ==,
+                   tandem_record_get_text (TANDEM_RECORD (ada), "company_id"));
+  g_assert_cmpint (tandem_store_count (fixture->store, "leads"), ==, n_leads + 4);
+}
+
+static void
+test_undo (Fixture       *fixture,
+           gconstpointer  data)
+{
+  TandemCsvImportResult result = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TandemLead) ada = NULL;
+  gint64 n_leads = tandem_store_count (fixture->store, "leads");
+  gint64 n_companies = tandem_store_count (fixture->store, "companies");
+
+  import_ok (fixture->store, first_file, TANDEM_CSV_DUPLICATES_UPDATE, &result);
+  tandem_csv_import_result_clear (&result);
+  import_ok (fixture->store,
+             "Email,Job Title,Lifecycle Stage,Company\n"
+             "ada@engines.io,CEO,customer,Navy\nnew@x.io,A,,New Co\n",
+             TANDEM_CSV_DUPLICATES_UPDATE, &result);
+  g_assert_cmpuint (result.created, ==, 1);
+  g_assert_cmpuint (result.updated, ==, 1);
+  tandem_csv_import_result_clear (&result);
+  g_assert_cmpint (tandem_store_count (fixture->store, "leads"), ==, n_leads + 4);
+
+  g_assert_true (tandem_csv_undo_last_import (fixture->store, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.created, ==, 1);
+  g_assert_cmpuint (result.updated, ==, 1);
+  tandem_csv_import_result_clear (&result);
+
+  ada = lead_by_email (fixture->store, "ada@engines.io");
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (ada), "job_title"), ==, "CTO");
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (ada), "stage"), ==, "mql");
+  g_assert_null (lead_by_email (fixture->store, "new@x.io"));
+  g_assert_cmpint (tandem_store_count (fixture->store, "leads"), ==, n_leads + 3);
+  g_assert_cmpint (tandem_store_count (fixture->store, "companies"), ==, n_companies + 2);
+
+  /* The first import is next, then nothing. */
+  g_assert_true (tandem_csv_undo_last_import (fixture->store, NULL, &error));
+  g_assert_cmpint (tandem_store_count (fixture->store, "leads"), ==, n_leads);
+  g_assert_cmpint (tandem_store_count (fixture->store, "companies"), ==, n_companies);
+  g_assert_false (tandem_csv_undo_last_import (fixture->store, NULL, &error));
+  g_assert_error (error, TANDEM_CSV_ERROR, TANDEM_CSV_ERROR_NOTHING_TO_UNDO);
+}
+
+static void
+test_export_round_trip (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *csv_path = g_build_filename (fixture->dir, "out.csv", NULL);
+  g_autofree char *other_dir = tandem_test_make_dir ();
+  g_autofree char *again_path = g_build_filename (other_dir, "again.csv", NULL);
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autoptr(TandemStore) other = NULL;
+  g_autoptr(TandemCsvTable) table = NULL;
+  g_autoptr(TandemCsvImport) import = NULL;
+  g_autoptr(GError) error = NULL;
+  TandemCsvImportResult result = { NULL };
+  guint n_written = 0;
+
+  import_ok (fixture->store,
+             "First Name,Last Name,Email,Company,Job Title,Lifecycle Stage\n"
+             "Zoë,\"O'Neil, Jr.\",zoe@x.io,\"Quote \"\"Co\"\"\",\"two\nlines\",sql\n"
+             "Bo,B,bo@y.io,,,\n", TANDEM_CSV_DUPLICATES_UPDATE, &result);
+  tandem_csv_import_result_clear (&result);
+
+  g_assert_true (tandem_csv_export_leads (fixture->store, NULL, csv_path, &n_written, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_written, ==, 2);
+
+  other = tandem_test_open_store (other_dir);
+  table = tandem_csv_table_parse_file (csv_path, &error);
+  g_assert_no_error (error);
+  import = tandem_csv_import_new (g_steal_pointer (&table));
+  g_assert_true (tandem_csv_import_run (import, other, "out.csv", &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.created, ==, 2);
+  tandem_csv_import_result_clear (&result);
+
+  g_assert_true (tandem_csv_export_leads (other, NULL, again_path, NULL, &error));
+  g_assert_true (g_file_get_contents (csv_path, &first, NULL, NULL));
+  g_assert_true (g_file_get_contents (again_path, &second, NULL, NULL));
+  g_assert_cmpstr (first, ==, second);
+  g_assert_nonnull (strstr (first, "\"Quote \"\"Co\"\"\""));
+
+  g_clear_object (&other);
+  tandem_test_remove_dir (other_dir);
+}
+
+static void
+test_lead_query (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(TandemLeadQuery) query = tandem_lead_query_new ();
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  TandemCsvImportResult result = { NULL };
+  const char *mql[] = { "mql", NULL };
+  const char *stages[] = { "mql", "sql", NULL };
+  g_autoptr(TandemLead) ada = NULL;
+
+  import_ok (fixture->store, first_file, TANDEM_CSV_DUPLICATES_UPDATE, &result);
+  tandem_csv_import_result_clear (&result);
+  ada = lead_by_email (fixture->store, "ada@engines.io");
+
+  ids = tandem_lead_query_run (query, fixture->store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 3);
+  /* By last name: Hopper, Lovelace, Turing. */
+  g_assert_cmpstr (g_ptr_array_index (ids, 1), ==, tandem_record_get_id (TANDEM_RECORD (ada)));
+  g_clear_pointer (&ids, g_ptr_array_unref);
+
+  tandem_lead_query_set_sort (query, TANDEM_LEAD_SORT_NAME, TRUE);
+  ids = tandem_lead_query_run (query, fixture->store, 0, &error);
+  g_assert_cmpuint (ids->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (ids, 1), ==, tandem_record_get_id (TANDEM_RECORD (ada)));
+  g_clear_pointer (&ids, g_ptr_array_unref);
+
+  tandem_lead_query_set_stages (query, mql);
+  ids = tandem_lead_query_run (query, fixture->store, 0, &error);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, tandem_record_get_id (TANDEM_RECORD (ada)));
+  g_clear_pointer (&ids, g_ptr_array_unref);
+
+  tandem_lead_query_set_stages (query, stages);
+  tandem_lead_query_set_sort (query, TANDEM_LEAD_SORT_STAGE, FALSE);
+  ids = tandem_lead_query_run (query, fixture->store, 0, &error);
+  g_assert_cmpuint (ids->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, tandem_record_get_id (TANDEM_RECORD (ada)));
+  g_clear_pointer (&ids, g_ptr_array_unref);
+
+  tandem_lead_query_set_stages (query, NULL);
+  tandem_lead_query_set_search (query, "analyt");
+  for (guint sort = TANDEM_LEAD_SORT_NAME; sort <= TANDEM_LEAD_SORT_DAYS_IN_STAGE; sort++)
+    {
+      tandem_lead_query_set_sort (query, sort, sort % 2);
+      ids = tandem_lead_query_run (query, fixture->store, 0, &error);
+      g_assert_no_error (error);
+      /* Ada and Alan work at Analytical Engines. */
+      g_assert_cmpuint (ids->len, ==, 2);
+      g_clear_pointer (&ids, g_ptr_array_unref);
+    }
+
+  tandem_lead_query_set_search (query, NULL);
+  tandem_lead_query_set_source (query, "nowhere");
+  ids = tandem_lead_query_run (query, fixture->store, 0, &error);
+  g_assert_cmpuint (ids->len, ==, 0);
+  g_clear_pointer (&ids, g_ptr_array_unref);
+
+  tandem_lead_query_set_source (query, NULL);
+  tandem_lead_query_set_stalled_only (query, TRUE);
+  tandem_lead_query_set_owner (query, "nobody");
+  tandem_lead_query_set_persona (query, "none");
+  tandem_lead_query_set_grades (query, (const char *[]) { "A", "B", NULL });
+  ids = tandem_lead_query_run (query, fixture->store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/core/csv/parse/basic", test_parse_basic);
+  g_test_add_func ("/core/csv/parse/semicolon", test_parse_semicolon);
+  g_test_add_func ("/core/csv/parse/errors", test_parse_errors);
+  g_test_add_func ("/core/csv/headers", test_headers);
+  g_test_add_func ("/core/csv/stage-mapping", test_stage_mapping);
+  g_test_add ("/core/csv/errors-write-nothing", Fixture, NULL, fixture_set_up,
+              test_errors_write_nothing, fixture_tear_down);
+  g_test_add ("/core/csv/import-and-dedupe", Fixture, NULL, fixture_set_up,
+              test_import_and_dedupe, fixture_tear_down);
+  g_test_add ("/core/csv/undo", Fixture, NULL, fixture_set_up, test_undo, fixture_tear_down);
+  g_test_add ("/core/csv/export-round-trip", Fixture, NULL, fixture_set_up,
+              test_export_round_trip, fixture_tear_down);
+  g_test_add ("/core/csv/lead-query", Fixture, NULL, fixture_set_up, test_lead_query,
+              fixture_tear_down);
+
+  return g_test_run ();
+}
