@@ -309,3 +309,34 @@ tandem_lead_query_run (TandemLeadQuery  *self,
 
   return g_steal_pointer (&ids);
 }
+
+GPtrArray *
+tandem_lead_query_list_sources (TandemStore  *store,
+                                GError      **error)
+{
+  g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+
+  stmt = tandem_store_prepare_cached (store,
+                                      "SELECT DISTINCT source FROM leads WHERE deleted = 0"
+                                      " AND source IS NOT NULL ORDER BY source COLLATE NOCASE",
+                                      error);
+  if (stmt == NULL)
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (sources, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
+                   "%s", sqlite3_errmsg (tandem_store_get_db (store)));
+      return NULL;
+    }
+
+  return g_steal_pointer (&sources);
+}

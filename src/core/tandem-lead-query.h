@@ -65,4 +65,8 @@ GPtrArray       *tandem_lead_query_run             (TandemLeadQuery    *self,
                                                     gint64              now_ms,
                                                     GError            **error);
 
+/* The sources the live leads came from, sorted, for a filter's choices. */
+GPtrArray       *tandem_lead_query_list_sources (TandemStore  *store,
+                                                 GError      **error);
+
 G_END_DECLS

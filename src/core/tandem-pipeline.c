@@ -1510,3 +1510,35 @@ tandem_pipeline_list_committee (TandemStore   *store,
   return load_rows (store, "deal_contacts", "deal_id = ?", params,
                     "influence DESC, rowid", error);
 }
+
+GPtrArray *
+tandem_pipeline_list_activities (TandemStore  *store,
+                                 TandemLead   *lead,
+                                 GError      **error)
+{
+  const char *params[2] = { NULL, NULL };
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+  g_return_val_if_fail (TANDEM_IS_LEAD (lead), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  params[0] = tandem_record_get_id (TANDEM_RECORD (lead));
+  return load_rows (store, "activities", "lead_id = ?", params,
+                    "occurred_at DESC, rowid DESC", error);
+}
+
+GPtrArray *
+tandem_pipeline_list_history (TandemStore  *store,
+                              TandemLead   *lead,
+                              GError      **error)
+{
+  const char *params[2] = { NULL, NULL };
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+  g_return_val_if_fail (TANDEM_IS_LEAD (lead), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  params[0] = tandem_record_get_id (TANDEM_RECORD (lead));
+  return load_rows (store, "stage_history", "lead_id = ?", params,
+                    "occurred_at, rowid", error);
+}

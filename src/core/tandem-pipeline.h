@@ -136,6 +136,14 @@ gboolean      tandem_pipeline_close_deal          (TandemStore   *store,
                                                    gboolean       won,
                                                    const char    *reason,
                                                    GError       **error);
+/* The activities of @lead, newest first, and its stage_history rows,
+ * oldest first (TandemRecord). */
+GPtrArray    *tandem_pipeline_list_activities     (TandemStore   *store,
+                                                   TandemLead    *lead,
+                                                   GError       **error);
+GPtrArray    *tandem_pipeline_list_history        (TandemStore   *store,
+                                                   TandemLead    *lead,
+                                                   GError       **error);
 /* The buying committee: deal_contacts rows (TandemRecord) of @deal. */
 GPtrArray    *tandem_pipeline_list_committee      (TandemStore   *store,
                                                    TandemRecord  *deal,

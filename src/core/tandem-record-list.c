@@ -23,6 +23,11 @@ struct _TandemRecordList
    * position gives the same object until the row changes. */
   GHashTable            *loaded;
   gulong                 changed_handler;
+  gulong                 committed_handler;
+  /* Rows the store reported changed since its last commit notice, and
+   * whether it asked for a reload of the whole table. */
+  GHashTable            *pending_ids;
+  gboolean               pending_all;
   TandemRecordIdsFunc    ids_func;
   gpointer               ids_data;
   GDestroyNotify         ids_destroy;
@@ -44,6 +49,26 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static GPtrArray *list_ids (TandemRecordList *self, GError **error);
+
+/* The first listing waits for the first question, so that a list given
+ * its ids function right after construction runs only that query. */
+static void
+ensure_ids (TandemRecordList *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->ids != NULL)
+    return;
+
+  self->ids = list_ids (self, &error);
+  if (self->ids == NULL)
+    {
+      g_warning ("Could not list %s: %s", self->spec->name, error->message);
+      self->ids = g_ptr_array_new_with_free_func (g_free);
+    }
+}
+
 static GType
 tandem_record_list_get_item_type (GListModel *model)
 {
@@ -53,7 +78,10 @@ tandem_record_list_get_item_type (GListModel *model)
 static guint
 tandem_record_list_get_n_items (GListModel *model)
 {
-  return TANDEM_RECORD_LIST (model)->ids->len;
+  TandemRecordList *self = TANDEM_RECORD_LIST (model);
+
+  ensure_ids (self);
+  return self->ids->len;
 }
 
 static gpointer
@@ -65,6 +93,7 @@ tandem_record_list_get_item (GListModel *model,
   TandemRecord *record;
   g_autoptr(GError) error = NULL;
 
+  ensure_ids (self);
   if (position >= self->ids->len)
     return NULL;
 
@@ -97,19 +126,18 @@ list_model_iface_init (GListModelInterface *iface)
 }
 
 /* Replaces the id list and tells listeners the smallest range that
- * differs: the common head and tail of the old and new lists are kept. A
- * row that changed in place (@changed_id) is announced on its own. */
+ * differs: the common head and tail of the old and new lists are kept.
+ * Rows that changed in place (@changed_ids) are announced on their own. */
 static void
 replace_ids (TandemRecordList *self,
              GPtrArray        *ids,
-             const char       *changed_id)
+             GHashTable       *changed_ids)
 {
   g_autoptr(GPtrArray) old = g_steal_pointer (&self->ids);
   guint old_n = old->len;
   guint new_n = ids->len;
   guint head = 0;
   guint tail = 0;
-  guint changed_at = G_MAXUINT;
 
   self->ids = ids;
 
@@ -122,22 +150,21 @@ replace_ids (TandemRecordList *self,
                       g_ptr_array_index (ids, new_n - 1 - tail)))
     tail++;
 
-  if (changed_id != NULL)
-    {
-      guint position = tandem_record_list_find (self, changed_id);
-
-      if (position != G_MAXUINT && (position < head || position >= new_n - tail))
-        changed_at = position;
-    }
-
   if (old_n != new_n)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 
   if (old_n - head - tail > 0 || new_n - head - tail > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), head, old_n - head - tail, new_n - head - tail);
 
-  if (changed_at != G_MAXUINT)
-    g_list_model_items_changed (G_LIST_MODEL (self), changed_at, 1, 1);
+  /* The unchanged head and tail may hold rows whose values changed. */
+  if (changed_ids != NULL && g_hash_table_size (changed_ids) > 0)
+    for (guint position = 0; position < new_n; position++)
+      {
+        if (position == head)
+          position = new_n - tail;
+        if (position < new_n && g_hash_table_contains (changed_ids, g_ptr_array_index (ids, position)))
+          g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
+      }
 }
 
 static GPtrArray *
@@ -152,11 +179,17 @@ list_ids (TandemRecordList  *self,
 
 static void
 reload (TandemRecordList *self,
-        const char       *changed_id,
+        GHashTable       *changed_ids,
         gboolean          forget_all)
 {
   g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer id;
   GPtrArray *ids;
+
+  /* Nobody has seen the rows yet: the first question lists them. */
+  if (self->ids == NULL)
+    return;
 
   ids = list_ids (self, &error);
   if (ids == NULL)
@@ -166,15 +199,11 @@ reload (TandemRecordList *self,
     }
 
   if (forget_all)
-    g_hash_table_remove_all (self->loaded);
-  else if (changed_id != NULL)
-    g_hash_table_remove (self->loaded, changed_id);
-
-  if (forget_all)
     {
       /* Without knowing which rows changed, every position is announced. */
       g_autoptr(GPtrArray) old = g_steal_pointer (&self->ids);
 
+      g_hash_table_remove_all (self->loaded);
       self->ids = ids;
       if (old->len != ids->len)
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
@@ -182,7 +211,14 @@ reload (TandemRecordList *self,
       return;
     }
 
-  replace_ids (self, ids, changed_id);
+  if (changed_ids != NULL)
+    {
+      g_hash_table_iter_init (&iter, changed_ids);
+      while (g_hash_table_iter_next (&iter, &id, NULL))
+        g_hash_table_remove (self->loaded, id);
+    }
+
+  replace_ids (self, ids, changed_ids);
 }
 
 static void
@@ -195,7 +231,29 @@ on_store_changed (TandemStore      *store,
   if (!g_str_equal (table, self->spec->name))
     return;
 
-  reload (self, row_id, kind == TANDEM_CHANGE_RELOAD);
+  if (kind == TANDEM_CHANGE_RELOAD || row_id == NULL)
+    self->pending_all = TRUE;
+  else
+    g_hash_table_add (self->pending_ids, g_strdup (row_id));
+}
+
+/* One reload per commit, however many rows it changed: a bulk delete of
+ * fifty leads runs the list's query once, not fifty times. */
+static void
+on_store_committed (TandemStore      *store,
+                    TandemRecordList *self)
+{
+  g_autoptr(GHashTable) changed = NULL;
+  gboolean all = self->pending_all;
+
+  if (!all && g_hash_table_size (self->pending_ids) == 0)
+    return;
+
+  changed = g_steal_pointer (&self->pending_ids);
+  self->pending_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->pending_all = FALSE;
+
+  reload (self, changed, all);
 }
 
 static void
@@ -203,22 +261,16 @@ tandem_record_list_constructed (GObject *object)
 {
   TandemRecordList *self = TANDEM_RECORD_LIST (object);
   g_autoptr(GTypeClass) klass = g_type_class_ref (self->record_type);
-  g_autoptr(GError) error = NULL;
 
   G_OBJECT_CLASS (tandem_record_list_parent_class)->constructed (object);
 
   self->spec = TANDEM_RECORD_CLASS (klass)->spec;
   g_assert (self->spec != NULL);
 
-  self->ids = list_ids (self, &error);
-  if (self->ids == NULL)
-    {
-      g_warning ("Could not list %s: %s", self->spec->name, error->message);
-      self->ids = g_ptr_array_new_with_free_func (g_free);
-    }
-
   self->changed_handler = g_signal_connect (self->store, "changed",
                                             G_CALLBACK (on_store_changed), self);
+  self->committed_handler = g_signal_connect (self->store, "committed",
+                                              G_CALLBACK (on_store_committed), self);
 }
 
 static void
@@ -227,6 +279,7 @@ tandem_record_list_dispose (GObject *object)
   TandemRecordList *self = TANDEM_RECORD_LIST (object);
 
   g_clear_signal_handler (&self->changed_handler, self->store);
+  g_clear_signal_handler (&self->committed_handler, self->store);
   g_clear_object (&self->store);
   g_hash_table_remove_all (self->loaded);
 
@@ -240,6 +293,7 @@ tandem_record_list_finalize (GObject *object)
 
   g_clear_pointer (&self->ids, g_ptr_array_unref);
   g_clear_pointer (&self->loaded, g_hash_table_unref);
+  g_clear_pointer (&self->pending_ids, g_hash_table_unref);
   g_clear_pointer (&self->search, g_free);
   if (self->ids_destroy != NULL)
     g_clear_pointer (&self->ids_data, self->ids_destroy);
@@ -267,7 +321,7 @@ tandem_record_list_get_property (GObject    *object,
       g_value_set_string (value, self->search);
       break;
     case PROP_N_ITEMS:
-      g_value_set_uint (value, self->ids ? self->ids->len : 0);
+      g_value_set_uint (value, g_list_model_get_n_items (G_LIST_MODEL (self)));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -329,6 +383,7 @@ static void
 tandem_record_list_init (TandemRecordList *self)
 {
   self->loaded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->pending_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 TandemRecordList *
@@ -343,6 +398,19 @@ tandem_record_list_new (TandemStore *store,
                        "store", store,
                        "record-type", record_type,
                        NULL);
+}
+
+TandemRecordList *
+tandem_record_list_new_with_ids_func (TandemStore         *store,
+                                      GType                record_type,
+                                      TandemRecordIdsFunc  func,
+                                      gpointer             user_data,
+                                      GDestroyNotify       destroy)
+{
+  TandemRecordList *self = tandem_record_list_new (store, record_type);
+
+  tandem_record_list_set_ids_func (self, func, user_data, destroy);
+  return self;
 }
 
 TandemStore *
@@ -389,9 +457,7 @@ tandem_record_list_set_search (TandemRecordList *self,
   self->search = g_strdup (text);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
 
-  /* Before construction ends there is nothing to reload yet. */
-  if (self->ids != NULL)
-    reload (self, NULL, FALSE);
+  reload (self, NULL, FALSE);
 }
 
 void
@@ -429,6 +495,7 @@ tandem_record_list_find (TandemRecordList *self,
   g_return_val_if_fail (TANDEM_IS_RECORD_LIST (self), G_MAXUINT);
   g_return_val_if_fail (id != NULL, G_MAXUINT);
 
+  ensure_ids (self);
   if (g_ptr_array_find_with_equal_func (self->ids, id, g_str_equal, &position))
     return position;
 

@@ -31,6 +31,11 @@ typedef GPtrArray *(*TandemRecordIdsFunc) (TandemStore  *store,
 
 TandemRecordList *tandem_record_list_new        (TandemStore      *store,
                                                  GType             record_type);
+TandemRecordList *tandem_record_list_new_with_ids_func (TandemStore         *store,
+                                                       GType                record_type,
+                                                       TandemRecordIdsFunc  func,
+                                                       gpointer             user_data,
+                                                       GDestroyNotify       destroy);
 /* Takes its ids from @func instead of the whole table; the search text is
  * then ignored (the query has its own). Call tandem_record_list_refresh()
  * after the query's parameters change. */

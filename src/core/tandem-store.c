@@ -54,6 +54,7 @@ enum {
 
 enum {
   CHANGED,
+  COMMITTED,
   N_SIGNALS
 };
 
@@ -230,6 +231,8 @@ flush_changes (TandemStore *self)
       while (g_hash_table_iter_next (&iter, &row_id, &kind))
         g_signal_emit (self, signals[CHANGED], 0, tables[i]->name, row_id, GPOINTER_TO_INT (kind));
     }
+
+  g_signal_emit (self, signals[COMMITTED], 0);
 }
 
 /* Transactions. */
@@ -741,11 +744,9 @@ tandem_store_write_derived (TandemStore   *self,
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return set_sql_error (self, error);
 
-  if (self->transaction_depth > 0)
-    queue_change (self, spec, tandem_record_get_id (record), TANDEM_CHANGE_UPDATED);
-  else
-    g_signal_emit (self, signals[CHANGED], 0, spec->name, tandem_record_get_id (record),
-                   TANDEM_CHANGE_UPDATED);
+  queue_change (self, spec, tandem_record_get_id (record), TANDEM_CHANGE_UPDATED);
+  if (self->transaction_depth == 0)
+    flush_changes (self);
 
   return TRUE;
 }
@@ -882,27 +883,18 @@ spec_for_record_type (GType record_type)
   return spec_for_type (record_type);
 }
 
-gpointer
-tandem_store_get (TandemStore  *self,
-                  GType         record_type,
-                  const char   *id,
-                  GError      **error)
+static TandemRecord *
+get_by_spec (TandemStore            *self,
+             const TandemTableSpec  *spec,
+             const char             *id,
+             GError                **error)
 {
-  const TandemTableSpec *spec;
-  g_autofree char *columns = NULL;
-  g_autofree char *sql = NULL;
+  g_autofree char *columns = select_columns_sql (spec);
+  g_autofree char *sql = g_strdup_printf ("%s WHERE id = ? AND deleted = 0", columns);
   sqlite3_stmt *stmt;
   TandemRecord *record = NULL;
   int rc;
 
-  g_return_val_if_fail (TANDEM_IS_STORE (self), NULL);
-  g_return_val_if_fail (id != NULL, NULL);
-
-  spec = spec_for_record_type (record_type);
-  g_return_val_if_fail (spec != NULL, NULL);
-
-  columns = select_columns_sql (spec);
-  sql = g_strdup_printf ("%s WHERE id = ? AND deleted = 0", columns);
   stmt = tandem_store_prepare_cached (self, sql, error);
   if (stmt == NULL)
     return NULL;
@@ -916,6 +908,40 @@ tandem_store_get (TandemStore  *self,
   sqlite3_reset (stmt);
 
   return record;
+}
+
+gpointer
+tandem_store_get (TandemStore  *self,
+                  GType         record_type,
+                  const char   *id,
+                  GError      **error)
+{
+  const TandemTableSpec *spec;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  spec = spec_for_record_type (record_type);
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  return get_by_spec (self, spec, id, error);
+}
+
+TandemRecord *
+tandem_store_get_row (TandemStore  *self,
+                      const char   *table,
+                      const char   *id,
+                      GError      **error)
+{
+  const TandemTableSpec *spec;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (self), NULL);
+  g_return_val_if_fail (table != NULL && id != NULL, NULL);
+
+  spec = tandem_schema_lookup (table);
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  return get_by_spec (self, spec, id, error);
 }
 
 char *
@@ -1496,6 +1522,16 @@ tandem_store_class_init (TandemStoreClass *klass)
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT);
+
+  /**
+   * TandemStore::committed:
+   *
+   * Sent after the #TandemStore::changed notifications of one commit, so
+   * that a listener can act once for all the rows it heard about.
+   */
+  signals[COMMITTED] =
+    g_signal_new ("committed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void

@@ -75,6 +75,11 @@ gpointer      tandem_store_get                 (TandemStore    *self,
                                                 GType           record_type,
                                                 const char     *id,
                                                 GError        **error);
+/* Any synced table by name (assets, deals, goals...), as a plain record. */
+TandemRecord *tandem_store_get_row             (TandemStore    *self,
+                                                const char     *table,
+                                                const char     *id,
+                                                GError        **error);
 GPtrArray    *tandem_store_list                (TandemStore    *self,
                                                 GType           record_type,
                                                 GError        **error);

@@ -411,6 +411,17 @@ test_lead_query (Fixture       *fixture,
   tandem_csv_import_result_clear (&result);
   ada = lead_by_email (fixture->store, "ada@engines.io");
 
+  /* The sources in use are the filter's choices. */
+  tandem_record_set_text (TANDEM_RECORD (ada), "source", "Webinar");
+  g_assert_true (tandem_store_save (fixture->store, TANDEM_RECORD (ada), &error));
+  {
+    g_autoptr(GPtrArray) sources = tandem_lead_query_list_sources (fixture->store, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (sources->len, ==, 1);
+    g_assert_cmpstr (g_ptr_array_index (sources, 0), ==, "Webinar");
+  }
+
   ids = tandem_lead_query_run (query, fixture->store, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ids->len, ==, 3);

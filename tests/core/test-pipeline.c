@@ -568,6 +568,21 @@ test_first_touch (Fixture       *fixture,
   g_assert_cmpint (tandem_record_get_int (TANDEM_RECORD (lead), "first_touch_at"), ==,
                    handoff + 3000);
 
+  /* The lead's activities list newest first, its history oldest first. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) activities = tandem_pipeline_list_activities (fixture->store, lead, &error);
+    g_autoptr(GPtrArray) history = tandem_pipeline_list_history (fixture->store, lead, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (activities->len, ==, 8);
+    g_assert_cmpint (tandem_record_get_int (g_ptr_array_index (activities, 0), "occurred_at"), ==,
+                     handoff + 9000);
+    g_assert_cmpint (tandem_record_get_int (g_ptr_array_index (activities, 7), "occurred_at"), ==, 5);
+    g_assert_cmpuint (history->len, ==, 1);
+    g_assert_cmpstr (tandem_record_get_text (g_ptr_array_index (history, 0), "to_stage"), ==, "mql");
+  }
+
   /* An activity of another lead is refused and changes nothing. */
   {
     g_autoptr(TandemLead) other = add_lead (fixture, "x@alster.de", fixture->company, NULL);

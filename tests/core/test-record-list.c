@@ -155,6 +155,52 @@ ids_starting_with (TandemStore  *store,
   return ids;
 }
 
+static GPtrArray *
+count_queries (TandemStore  *store,
+               gpointer      user_data,
+               GError      **error)
+{
+  guint *queries = user_data;
+  g_autoptr(GPtrArray) personas = tandem_store_list (store, TANDEM_TYPE_PERSONA, error);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  (*queries)++;
+  for (guint i = 0; personas != NULL && i < personas->len; i++)
+    g_ptr_array_add (ids, g_strdup (tandem_record_get_id (g_ptr_array_index (personas, i))));
+
+  return ids;
+}
+
+static void
+test_one_query_per_commit (void)
+{
+  g_autofree char *dir = tandem_test_make_dir ();
+  g_autoptr(TandemStore) store = tandem_test_open_store (dir);
+  g_autoptr(TandemRecordList) list = NULL;
+  g_autoptr(GError) error = NULL;
+  guint queries = 0;
+
+  list = tandem_record_list_new_with_ids_func (store, TANDEM_TYPE_PERSONA, count_queries,
+                                               &queries, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+  g_assert_cmpuint (queries, ==, 1);
+
+  g_assert_true (tandem_store_begin (store, &error));
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Batch %02u", i);
+      g_object_unref (add_persona (store, name));
+    }
+  g_assert_true (tandem_store_commit (store, &error));
+
+  g_assert_cmpuint (queries, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 20);
+
+  g_clear_object (&list);
+  g_clear_object (&store);
+  tandem_test_remove_dir (dir);
+}
+
 static void
 test_ids_func (void)
 {
@@ -192,6 +238,7 @@ main (int   argc,
 
   g_test_add_func ("/core/record-list/follows-store", test_follows_store);
   g_test_add_func ("/core/record-list/ids-func", test_ids_func);
+  g_test_add_func ("/core/record-list/one-query-per-commit", test_one_query_per_commit);
 
   return g_test_run ();
 }
