@@ -22,3 +22,4 @@
 #include "tandem-schema.h"
 #include "tandem-scoring.h"
 #include "tandem-store.h"
+#include "tandem-sync-state.h"

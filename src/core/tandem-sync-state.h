@@ -1,0 +1,114 @@
+/* tandem-sync-state.h
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tandem-store.h"
+
+G_BEGIN_DECLS
+
+/* The desktop side of sync (doc/sync-protocol.md), without any networking:
+ * reading the outbox, applying remote changes with the merge rule, and the
+ * conflicts list. src/sync moves these over HTTP. */
+
+typedef struct
+{
+  gint64  seq;         /* the server's sequence (pulled), or the local change_log seq */
+  char   *table;
+  char   *row_id;
+  char   *field;       /* a field, "deleted", or "*" for a whole new row */
+  char   *value_json;  /* the value as JSON text: a string, number, null, or for "*" an object */
+  gint64  hlc;
+  char   *site;
+  gint64  base_hlc;
+} TandemChange;
+
+TandemChange *tandem_change_new        (void);
+TandemChange *tandem_change_copy       (const TandemChange *change);
+void          tandem_change_free       (TandemChange       *change);
+
+/* Whether (hlc_a, site_a) beats (hlc_b, site_b): the merge rule. */
+gboolean      tandem_sync_wins         (gint64              hlc_a,
+                                        const char         *site_a,
+                                        gint64              hlc_b,
+                                        const char         *site_b);
+
+/* The outbox: local changes not yet acknowledged by the server, oldest
+ * first, at most @limit (TandemChange, seq = local change_log seq). */
+GPtrArray    *tandem_sync_read_outbox  (TandemStore        *store,
+                                        guint               limit,
+                                        GError            **error);
+gint64        tandem_sync_count_outbox (TandemStore        *store);
+/* After the server answered a batch: its entries up to @last_seq leave the
+ * outbox. */
+gboolean      tandem_sync_mark_pushed  (TandemStore        *store,
+                                        gint64              last_seq,
+                                        GError            **error);
+
+/* The server sequence up to which this desktop has applied (0: never). */
+gint64        tandem_sync_get_cursor   (TandemStore        *store);
+
+typedef struct
+{
+  guint applied;      /* changes that won and were written */
+  guint superseded;   /* changes that lost to a newer local value */
+  guint conflicts;    /* of those, recorded as conflicts */
+  guint skipped;      /* this desktop's own changes coming back */
+} TandemSyncApplyStats;
+
+/* Applies a page of pulled changes in one transaction with the merge rule
+ * (per field, highest (hlc, site) wins; insert-only rows are idempotent),
+ * records conflicts, advances the local clock past every remote stamp,
+ * recomputes the derived fields of the leads touched, and stores @cursor as
+ * the new cursor in the same transaction. Validates every change first
+ * (known table and field, value of the right type); an invalid one rejects
+ * the page with nothing written. Emits the store's change notifications. */
+gboolean      tandem_sync_apply        (TandemStore          *store,
+                                        GPtrArray            *changes,
+                                        gint64                cursor,
+                                        TandemSyncApplyStats *stats,
+                                        GError              **error);
+
+/* Replaces the replicated state with a snapshot: @changes holds one change
+ * per field of every row (as the server keeps them), applied with the merge
+ * rule so that local changes not yet pushed survive, then @cursor stored. */
+gboolean      tandem_sync_apply_snapshot (TandemStore          *store,
+                                          GPtrArray            *changes,
+                                          gint64                cursor,
+                                          GError              **error);
+
+/* Conflicts: rows of the local conflicts table not yet resolved. */
+typedef struct
+{
+  gint64  id;
+  char   *table;
+  char   *row_id;
+  char   *field;
+  char   *kept_value_json;
+  gint64  kept_hlc;
+  char   *kept_site;
+  char   *other_value_json;
+  gint64  other_hlc;
+  char   *other_site;
+  gint64  detected_at;
+} TandemConflict;
+
+void          tandem_conflict_free          (TandemConflict  *conflict);
+GPtrArray    *tandem_sync_list_conflicts    (TandemStore     *store,
+                                             GError         **error);
+gint64        tandem_sync_count_conflicts   (TandemStore     *store);
+/* Keeps the value that won (marks resolved) or restores the other one as
+ * a new local edit through the mutation path. */
+gboolean      tandem_sync_resolve_conflict  (TandemStore     *store,
+                                             gint64           conflict_id,
+                                             gboolean         keep_other,
+                                             GError         **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TandemChange, tandem_change_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TandemConflict, tandem_conflict_free)
+
+G_END_DECLS

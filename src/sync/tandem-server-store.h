@@ -1,0 +1,95 @@
+/* tandem-server-store.h
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tandem-sync-state.h"
+
+G_BEGIN_DECLS
+
+/* The sync server's own store (doc/sync-protocol.md, "Server storage"):
+ * GLib and SQLite only, so tests can drive it without HTTP. */
+
+#define TANDEM_SERVER_ERROR (tandem_server_error_quark ())
+
+typedef enum
+{
+  TANDEM_SERVER_ERROR_INVALID,          /* 400: the message says what */
+  TANDEM_SERVER_ERROR_UPGRADE_REQUIRED, /* 409 */
+  TANDEM_SERVER_ERROR_CLOCK_SKEW,       /* 409 */
+  TANDEM_SERVER_ERROR_CURSOR_EXPIRED,   /* 410 */
+  TANDEM_SERVER_ERROR_UNAUTHORIZED,     /* 401 */
+  TANDEM_SERVER_ERROR_STORAGE,          /* 500 */
+} TandemServerError;
+
+typedef enum
+{
+  TANDEM_PUSH_APPLIED,
+  TANDEM_PUSH_SUPERSEDED,
+  TANDEM_PUSH_CONFLICT,
+  TANDEM_PUSH_REJECTED,
+} TandemPushOutcome;
+
+#define TANDEM_TYPE_SERVER_STORE (tandem_server_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (TandemServerStore, tandem_server_store, TANDEM, SERVER_STORE, GObject)
+
+GQuark             tandem_server_error_quark        (void);
+
+TandemServerStore *tandem_server_store_open         (const char         *path,
+                                                     GError            **error);
+
+/* Tokens: add returns the new token (shown once; only its hash is kept). */
+char              *tandem_server_store_add_token    (TandemServerStore  *self,
+                                                     const char         *device,
+                                                     GError            **error);
+gboolean           tandem_server_store_revoke_token (TandemServerStore  *self,
+                                                     const char         *device,
+                                                     GError            **error);
+/* Device names with their creation and revocation times, for `token list`. */
+GPtrArray         *tandem_server_store_list_devices (TandemServerStore  *self,
+                                                     GError            **error);
+/* The device a bearer token belongs to, or NULL (unknown or revoked). */
+char              *tandem_server_store_check_token  (TandemServerStore  *self,
+                                                     const char         *token);
+
+/* Applies a batch whole in one transaction (or not at all). A repeated
+ * @batch_id returns the outcomes stored the first time. @outcomes receives
+ * one TandemPushOutcome per change (GArray of int). @server_now_ms and
+ * @sent_at_ms let the caller test clock skew (more than 60 s ahead). */
+gboolean           tandem_server_store_push         (TandemServerStore  *self,
+                                                     const char         *device,
+                                                     const char         *batch_id,
+                                                     int                 schema,
+                                                     gint64              sent_at_ms,
+                                                     gint64              server_now_ms,
+                                                     GPtrArray          *changes,
+                                                     GArray            **outcomes,
+                                                     gint64             *cursor,
+                                                     GError            **error);
+/* Changes after @since, at most @limit; @more says whether there are more.
+ * TANDEM_SERVER_ERROR_CURSOR_EXPIRED for a cursor older than the horizon or
+ * newer than the newest sequence. */
+GPtrArray         *tandem_server_store_pull         (TandemServerStore  *self,
+                                                     gint64              since,
+                                                     guint               limit,
+                                                     gint64             *cursor,
+                                                     gboolean           *more,
+                                                     GError            **error);
+/* The full state, one change per field of every row, and the cursor. */
+GPtrArray         *tandem_server_store_snapshot     (TandemServerStore  *self,
+                                                     gint64             *cursor,
+                                                     GError            **error);
+/* Drops log entries up to @seq (they stay in the state); pulls from before
+ * it get CURSOR_EXPIRED. */
+gboolean           tandem_server_store_compact      (TandemServerStore  *self,
+                                                     gint64              seq,
+                                                     GError            **error);
+
+G_END_DECLS
