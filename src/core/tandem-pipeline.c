@@ -1542,3 +1542,30 @@ tandem_pipeline_list_history (TandemStore  *store,
   return load_rows (store, "stage_history", "lead_id = ?", params,
                     "occurred_at, rowid", error);
 }
+
+gint64
+tandem_pipeline_sum_open_deals (TandemStore *store,
+                                const char  *stage)
+{
+  sqlite3_stmt *stmt;
+  gint64 sum = 0;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), 0);
+  g_return_val_if_fail (stage != NULL, 0);
+
+  stmt = tandem_store_prepare_cached (store,
+                                      "SELECT coalesce(sum(d.amount), 0) FROM deals AS d"
+                                      " JOIN leads AS l ON l.id = d.lead_id"
+                                      " WHERE d.deleted = 0 AND d.status = 'open'"
+                                      " AND l.deleted = 0 AND l.stage = ?",
+                                      NULL);
+  if (stmt == NULL)
+    return 0;
+
+  sqlite3_bind_text (stmt, 1, stage, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    sum = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return sum;
+}

@@ -130,6 +130,9 @@ gboolean      tandem_pipeline_is_stalled          (TandemStore   *store,
 TandemRecord *tandem_pipeline_get_deal            (TandemStore   *store,
                                                    TandemLead    *lead,
                                                    GError       **error);
+/* The summed amount (minor units) of the open deals of live leads in @stage. */
+gint64        tandem_pipeline_sum_open_deals      (TandemStore   *store,
+                                                   const char    *stage);
 /* Won moves the lead to customer; lost to lost with @reason. */
 gboolean      tandem_pipeline_close_deal          (TandemStore   *store,
                                                    TandemRecord  *deal,

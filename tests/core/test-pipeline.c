@@ -676,6 +676,12 @@ test_deals (Fixture       *fixture,
   move_ok (fixture, winner, TANDEM_STAGE_OPPORTUNITY, NULL);
   g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM deals"), ==, 1);
 
+  /* The column's open value follows the deal's amount. */
+  tandem_record_set_int (deal, "amount", 1250000);
+  g_assert_true (tandem_store_save (fixture->store, deal, &error));
+  g_assert_cmpint (tandem_pipeline_sum_open_deals (fixture->store, TANDEM_STAGE_OPPORTUNITY), ==, 1250000);
+  g_assert_cmpint (tandem_pipeline_sum_open_deals (fixture->store, TANDEM_STAGE_SQL), ==, 0);
+
   g_assert_true (tandem_pipeline_close_deal (fixture->store, deal, TRUE, NULL, &error));
   g_assert_no_error (error);
   g_clear_object (&deal);
