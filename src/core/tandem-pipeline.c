@@ -1569,3 +1569,70 @@ tandem_pipeline_sum_open_deals (TandemStore *store,
 
   return sum;
 }
+
+gboolean
+tandem_pipeline_set_reasons (TandemStore         *store,
+                             const char          *stage,
+                             const char * const  *labels,
+                             GError             **error)
+{
+  const char *params[] = { stage, NULL };
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (stage != NULL, FALSE);
+  g_return_val_if_fail (labels != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!tandem_stage_needs_reason (stage))
+    {
+      g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID,
+                   _("Only moves to nurture, disqualified or lost take a reason."));
+      return FALSE;
+    }
+
+  rows = load_rows (store, "reasons", "kind = ?", params, "position, rowid", error);
+  if (rows == NULL || !tandem_store_begin (store, error))
+    return FALSE;
+
+  /* Existing rows keep their ids (and so their history on other desktops);
+   * only what changed is written. */
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TandemRecord *row = g_ptr_array_index (rows, i);
+      const char *label = tandem_record_get_text (row, "label");
+
+      if (label == NULL || !g_strv_contains (labels, label))
+        {
+          if (!tandem_store_delete (store, row, error))
+            return FALSE;
+        }
+    }
+
+  for (guint position = 0; labels[position] != NULL; position++)
+    {
+      g_autoptr(TandemRecord) created = NULL;
+      TandemRecord *row = NULL;
+
+      if (is_empty (labels[position]))
+        continue;
+
+      for (guint i = 0; i < rows->len && row == NULL; i++)
+        if (g_strcmp0 (tandem_record_get_text (g_ptr_array_index (rows, i), "label"),
+                       labels[position]) == 0)
+          row = g_ptr_array_index (rows, i);
+
+      if (row == NULL)
+        {
+          row = created = tandem_record_new_for_table ("reasons", NULL);
+          tandem_record_set_text (row, "kind", stage);
+          tandem_record_set_text (row, "label", labels[position]);
+        }
+
+      tandem_record_set_int (row, "position", position);
+      if (!tandem_store_save (store, row, error))
+        return FALSE;
+    }
+
+  return tandem_store_commit (store, error);
+}

@@ -69,6 +69,14 @@ GPtrArray    *tandem_pipeline_list_reasons        (TandemStore   *store,
                                                    const char    *stage,
                                                    GError       **error);
 
+/* Makes @labels, in their order, the reasons for moving into @stage: labels
+ * no longer listed are deleted, new ones added, the rest reordered. Joins
+ * the caller's transaction. */
+gboolean      tandem_pipeline_set_reasons         (TandemStore        *store,
+                                                   const char         *stage,
+                                                   const char * const *labels,
+                                                   GError            **error);
+
 /* The entry criteria of @stage that @lead does not meet, as field names
  * (e.g. "email", "company_id", "employees"); empty when it may enter. */
 char        **tandem_pipeline_missing_fields      (TandemStore   *store,

@@ -2514,3 +2514,12 @@ failed:
   tandem_store_rollback (store);
   return FALSE;
 }
+
+GPtrArray *
+tandem_scoring_list_rules (TandemStore  *store,
+                           GError      **error)
+{
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+
+  return tandem_store_list_rows (store, "scoring_rules", error);
+}

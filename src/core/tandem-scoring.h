@@ -145,6 +145,10 @@ TandemWhatIf       *tandem_scoring_what_if             (TandemStore         *sto
                                                         TandemScoringRules  *rules,
                                                         GError             **error);
 
+/* The saved rules (scoring_rules TandemRecords) by kind, then position. */
+GPtrArray          *tandem_scoring_list_rules          (TandemStore         *store,
+                                                        GError             **error);
+
 /* Default rules and thresholds for a workspace that has none. */
 gboolean            tandem_scoring_install_defaults    (TandemStore         *store,
                                                         GError             **error);

@@ -235,6 +235,35 @@ flush_changes (TandemStore *self)
   g_signal_emit (self, signals[COMMITTED], 0);
 }
 
+void
+tandem_store_note_change (TandemStore      *self,
+                          const char       *table,
+                          const char       *row_id,
+                          TandemChangeKind  kind)
+{
+  const TandemTableSpec *spec;
+
+  g_return_if_fail (TANDEM_IS_STORE (self));
+  g_return_if_fail (table != NULL && row_id != NULL);
+
+  /* The pending table keys are the schema's static names. */
+  spec = tandem_schema_lookup (table);
+  g_return_if_fail (spec != NULL);
+
+  queue_change (self, spec, row_id, kind);
+  if (self->transaction_depth == 0)
+    flush_changes (self);
+}
+
+void
+tandem_store_receive_hlc (TandemStore *self,
+                          gint64       remote)
+{
+  g_return_if_fail (TANDEM_IS_STORE (self));
+
+  tandem_hlc_receive (&self->hlc, remote);
+}
+
 /* Transactions. */
 
 static gboolean
@@ -819,6 +848,23 @@ tandem_store_undelete (TandemStore  *self,
   return set_deleted (self, spec_for_type (record_type), id, FALSE, error);
 }
 
+gboolean
+tandem_store_undelete_row (TandemStore  *self,
+                           const char   *table,
+                           const char   *id,
+                           GError      **error)
+{
+  const TandemTableSpec *spec;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (table != NULL && id != NULL, FALSE);
+
+  spec = tandem_schema_lookup (table);
+  g_return_val_if_fail (spec != NULL, FALSE);
+
+  return set_deleted (self, spec, id, FALSE, error);
+}
+
 /* Reads. */
 
 static char *
@@ -1015,19 +1061,15 @@ prepare_listing (TandemStore            *self,
 }
 
 static GPtrArray *
-list_records (TandemStore  *self,
-              GType         record_type,
-              const char   *search,
-              GError      **error)
+list_by_spec (TandemStore            *self,
+              const TandemTableSpec  *spec,
+              const char             *search,
+              GError                **error)
 {
-  const TandemTableSpec *spec = spec_for_record_type (record_type);
-  g_autofree char *columns = NULL;
+  g_autofree char *columns = select_columns_sql (spec);
   sqlite3_stmt *stmt;
   GPtrArray *records;
 
-  g_return_val_if_fail (spec != NULL, NULL);
-
-  columns = select_columns_sql (spec);
   stmt = prepare_listing (self, spec, columns, search, error);
   if (stmt == NULL)
     return NULL;
@@ -1035,6 +1077,53 @@ list_records (TandemStore  *self,
   records = collect_records (self, spec, stmt, error);
   sqlite3_reset (stmt);
   return records;
+}
+
+static GPtrArray *
+list_records (TandemStore  *self,
+              GType         record_type,
+              const char   *search,
+              GError      **error)
+{
+  const TandemTableSpec *spec = spec_for_record_type (record_type);
+
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  return list_by_spec (self, spec, search, error);
+}
+
+GPtrArray *
+tandem_store_list_rows (TandemStore  *self,
+                        const char   *table,
+                        GError      **error)
+{
+  const TandemTableSpec *spec;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (self), NULL);
+  g_return_val_if_fail (table != NULL, NULL);
+
+  spec = tandem_schema_lookup (table);
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  return list_by_spec (self, spec, NULL, error);
+}
+
+void
+tandem_store_notify_external_change (TandemStore *self,
+                                     const char  *table)
+{
+  const TandemTableSpec *spec;
+
+  g_return_if_fail (TANDEM_IS_STORE (self));
+  g_return_if_fail (table != NULL);
+
+  spec = tandem_schema_lookup (table);
+  g_return_if_fail (spec != NULL);
+
+  /* Marking the table as overflowing is what asks for a reload. */
+  g_hash_table_insert (self->pending_changes, (gpointer) spec->name, NULL);
+  if (self->transaction_depth == 0)
+    flush_changes (self);
 }
 
 GPtrArray *

@@ -80,6 +80,14 @@ TandemRecord *tandem_store_get_row             (TandemStore    *self,
                                                 const char     *table,
                                                 const char     *id,
                                                 GError        **error);
+/* The live rows of any synced table by name, in the table's order. */
+GPtrArray    *tandem_store_list_rows           (TandemStore    *self,
+                                                const char     *table,
+                                                GError        **error);
+/* Another connection (a worker thread's, an import's) wrote to @table:
+ * listeners of this store reload it. */
+void          tandem_store_notify_external_change (TandemStore *self,
+                                                   const char  *table);
 GPtrArray    *tandem_store_list                (TandemStore    *self,
                                                 GType           record_type,
                                                 GError        **error);

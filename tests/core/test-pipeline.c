@@ -376,6 +376,44 @@ test_reasons (Fixture       *fixture,
 }
 
 static void
+test_set_reasons (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const char *labels[] = { "Not the decision maker", "Moved on", "No budget this year", NULL };
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *kept_id = NULL;
+  g_autofree char *sql = NULL;
+
+  kept_id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                             tandem_test_query_int (fixture->path,
+                                                    "SELECT rowid FROM reasons WHERE kind = 'nurture'"
+                                                    " AND label = 'Not the decision maker'"
+                                                    " AND deleted = 0"));
+
+  g_assert_true (tandem_pipeline_set_reasons (fixture->store, TANDEM_STAGE_NURTURE, labels, &error));
+  g_assert_no_error (error);
+
+  /* The list is exactly the labels, in their order. */
+  listed = tandem_pipeline_list_reasons (fixture->store, TANDEM_STAGE_NURTURE, &error);
+  g_assert_cmpuint (listed->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpstr (g_ptr_array_index (listed, i), ==, labels[i]);
+
+  /* A kept label keeps its row, so other desktops see an edit, not a new row. */
+  sql = g_strdup_printf ("SELECT count(*) FROM reasons WHERE rowid = %s AND deleted = 0"
+                         " AND position = 0", kept_id);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, sql), ==, 1);
+
+  /* The other exits are untouched, and stages without reasons refuse. */
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  listed = tandem_pipeline_list_reasons (fixture->store, TANDEM_STAGE_DISQUALIFIED, &error);
+  g_assert_cmpuint (listed->len, >, 0);
+  g_assert_false (tandem_pipeline_set_reasons (fixture->store, TANDEM_STAGE_SQL, labels, &error));
+  g_assert_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID);
+}
+
+static void
 test_sal_off (Fixture       *fixture,
               gconstpointer  data)
 {
@@ -976,6 +1014,8 @@ main (int   argc,
   ADD ("/core/pipeline/no-owner", test_no_owner);
   ADD ("/core/pipeline/refusal-keeps-outer-transaction", test_refusal_keeps_outer_transaction);
   g_test_add_func ("/core/pipeline/sample-queue", test_sample_queue);
+  g_test_add ("/core/pipeline/set-reasons", Fixture, NULL, fixture_set_up, test_set_reasons,
+              fixture_tear_down);
 
 #undef ADD
 

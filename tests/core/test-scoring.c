@@ -881,6 +881,25 @@ test_defaults (Fixture       *f,
   g_assert_cmpint (tandem_test_query_int (f->path, "SELECT count(*) FROM settings"
                                           " WHERE id IN ('grade_a', 'grade_b', 'grade_c')"),
                    ==, 3);
+  /* The saved rules list by kind, then position. */
+  {
+    g_autoptr(GPtrArray) rules = tandem_scoring_list_rules (f->store, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (rules->len, ==, n);
+    for (guint i = 1; i < rules->len; i++)
+      {
+        TandemRecord *before = g_ptr_array_index (rules, i - 1);
+        TandemRecord *after = g_ptr_array_index (rules, i);
+        int order = g_strcmp0 (tandem_record_get_text (before, "kind"),
+                               tandem_record_get_text (after, "kind"));
+
+        g_assert_cmpint (order, <=, 0);
+        if (order == 0)
+          g_assert_cmpint (tandem_record_get_int (before, "position"), <=,
+                           tandem_record_get_int (after, "position"));
+      }
+  }
 }
 
 int

@@ -277,7 +277,16 @@ test_round_trip_every_table (Fixture       *fixture,
 
   reopen (fixture);
 
-  /* Every table reads back by name as a plain record. */
+  /* Every table lists and reads back by name as plain records. */
+  for (guint t = 0; t < n_tables; t++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) rows = tandem_store_list_rows (fixture->store, tables[t]->name, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (rows->len, >=, 1);
+    }
+
   for (guint t = 0; t < n_tables; t++)
     {
       g_autoptr(GError) error = NULL;
@@ -735,6 +744,11 @@ test_transactions (Fixture       *fixture,
   g_assert_true (tandem_store_commit (fixture->store, &error));
   g_assert_cmpuint (events->len, ==, 3);
   g_assert_cmpstr (g_ptr_array_index (events, 2), ==, "personas all 3");
+
+  /* Writes of another connection are announced as a reload when asked. */
+  tandem_store_notify_external_change (fixture->store, "leads");
+  g_assert_cmpuint (events->len, ==, 4);
+  g_assert_cmpstr (g_ptr_array_index (events, 3), ==, "leads all 3");
 }
 
 static void
