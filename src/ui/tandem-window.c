@@ -11,6 +11,7 @@
 
 #include "tandem-member-switcher.h"
 #include "tandem-personas-view.h"
+#include "tandem-pipeline-view.h"
 #include "tandem-preferences-window.h"
 #include "tandem-welcome-page.h"
 #include "tandem-window.h"
@@ -36,6 +37,7 @@ struct _TandemWindow
   AdwViewStack         *view_stack;
   TandemWelcomePage    *welcome_page;
   TandemPersonasView   *personas_view;
+  TandemPipelineView   *pipeline_view;
 };
 
 G_DEFINE_FINAL_TYPE (TandemWindow, tandem_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -284,6 +286,7 @@ tandem_window_class_init (TandemWindowClass *klass)
 
   g_type_ensure (TANDEM_TYPE_MEMBER_SWITCHER);
   g_type_ensure (TANDEM_TYPE_PERSONAS_VIEW);
+  g_type_ensure (TANDEM_TYPE_PIPELINE_VIEW);
   g_type_ensure (TANDEM_TYPE_WELCOME_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -297,6 +300,7 @@ tandem_window_class_init (TandemWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TandemWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, TandemWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, TandemWindow, personas_view);
+  gtk_widget_class_bind_template_child (widget_class, TandemWindow, pipeline_view);
   gtk_widget_class_bind_template_callback (widget_class, on_workspace_ready);
 
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
@@ -370,6 +374,7 @@ tandem_window_set_store (TandemWindow *self,
 
   tandem_member_switcher_set_store (self->member_switcher, store);
   tandem_personas_view_set_store (self->personas_view, store);
+  tandem_pipeline_view_set_store (self->pipeline_view, store);
 
   update_chrome (self);
 

@@ -1,0 +1,398 @@
+/* test-lead-table.c
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "tandem-lead-detail.h"
+#include "tandem-lead-table.h"
+#include "ui-test-utils.h"
+
+#define TIMEOUT_MS 10000
+
+typedef struct
+{
+  char             *dir;
+  TandemStore      *store;
+  GtkWindow        *window;
+  TandemLeadTable  *table;
+  TandemLeadDetail *detail;
+} Fixture;
+
+typedef struct
+{
+  TandemLeadTable *table;
+  guint            expected;
+} CountCheck;
+
+static gboolean
+widget_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static guint
+n_shown (TandemLeadTable *table)
+{
+  GListModel *model = tandem_lead_table_get_model (table);
+
+  return model != NULL ? g_list_model_get_n_items (model) : 0;
+}
+
+static gboolean
+count_is (gpointer data)
+{
+  CountCheck *check = data;
+
+  return n_shown (check->table) == check->expected;
+}
+
+static void
+wait_for_count (TandemLeadTable *table,
+                guint            expected)
+{
+  CountCheck check = { table, expected };
+
+  tandem_test_wait_until (count_is, &check, TIMEOUT_MS);
+  g_assert_cmpuint (n_shown (table), ==, expected);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  GtkWidget *paned;
+
+  fixture->dir = tandem_test_make_temp_dir ();
+  path = g_build_filename (fixture->dir, "leads.db", NULL);
+  fixture->store = tandem_store_open (path, &error);
+  g_assert_no_error (error);
+  tandem_sample_generate (fixture->store, 300, 1, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  fixture->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (fixture->window, 1400, 900);
+  paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
+  fixture->table = TANDEM_LEAD_TABLE (tandem_lead_table_new ());
+  fixture->detail = TANDEM_LEAD_DETAIL (tandem_lead_detail_new ());
+  gtk_paned_set_start_child (GTK_PANED (paned), GTK_WIDGET (fixture->table));
+  gtk_paned_set_end_child (GTK_PANED (paned), GTK_WIDGET (fixture->detail));
+  gtk_paned_set_position (GTK_PANED (paned), 900);
+  gtk_window_set_child (fixture->window, paned);
+  tandem_lead_table_set_store (fixture->table, fixture->store);
+
+  gtk_window_present (fixture->window);
+  g_assert_true (tandem_test_wait_until (widget_is_mapped, fixture->table, TIMEOUT_MS));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (fixture->window);
+  tandem_test_flush ();
+  g_clear_object (&fixture->store);
+  tandem_test_remove_tree (fixture->dir);
+  g_clear_pointer (&fixture->dir, g_free);
+}
+
+static GtkDropDown *
+find_dropdown (TandemLeadTable *table,
+               const char      *tooltip)
+{
+  for (GtkWidget *widget = tandem_test_find_widget (GTK_WIDGET (table), GTK_TYPE_FLOW_BOX, NULL);
+       widget != NULL;
+       widget = NULL)
+    {
+      GtkWidget *child;
+
+      for (child = gtk_widget_get_first_child (widget); child != NULL;
+           child = gtk_widget_get_next_sibling (child))
+        {
+          GtkWidget *inner = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+
+          if (GTK_IS_DROP_DOWN (inner) &&
+              g_strcmp0 (gtk_widget_get_tooltip_text (inner), tooltip) == 0)
+            return GTK_DROP_DOWN (inner);
+        }
+    }
+
+  return NULL;
+}
+
+static TandemLead *
+lead_at (TandemLeadTable *table,
+         guint            position)
+{
+  return g_list_model_get_item (tandem_lead_table_get_model (table), position);
+}
+
+static void
+test_count_and_search (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(TandemLead) first = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *entry;
+  const char *last_name;
+
+  wait_for_count (fixture->table, (guint) tandem_store_count (fixture->store, "leads"));
+  g_assert_cmpuint (n_shown (fixture->table), ==, 300);
+
+  first = lead_at (fixture->table, 0);
+  last_name = tandem_record_get_text (TANDEM_RECORD (first), "last_name");
+  g_assert_nonnull (last_name);
+  found = tandem_store_search (fixture->store, TANDEM_TYPE_LEAD, last_name, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, <, 300);
+
+  entry = tandem_test_find_widget (GTK_WIDGET (fixture->table), GTK_TYPE_SEARCH_ENTRY, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (entry), last_name);
+  wait_for_count (fixture->table, found->len);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->table), "table.clear-filters", NULL);
+  wait_for_count (fixture->table, 300);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+}
+
+static void
+test_stage_filter (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) leads = tandem_store_list (fixture->store, TANDEM_TYPE_LEAD, NULL);
+  g_autoptr(TandemRecord) mql = tandem_pipeline_get_stage (fixture->store, TANDEM_STAGE_MQL, NULL);
+  GtkDropDown *stages = find_dropdown (fixture->table, "Stage");
+  GListModel *names;
+  guint expected = 0;
+  guint position = G_MAXUINT;
+
+  g_assert_nonnull (stages);
+  g_assert_nonnull (mql);
+  for (guint i = 0; i < leads->len; i++)
+    expected += g_strcmp0 (tandem_record_get_text (g_ptr_array_index (leads, i), "stage"),
+                           TANDEM_STAGE_MQL) == 0;
+
+  names = gtk_drop_down_get_model (stages);
+  for (guint i = 0; i < g_list_model_get_n_items (names); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (names), i),
+                   tandem_record_get_text (mql, "name")) == 0)
+      position = i;
+  g_assert_cmpuint (position, !=, G_MAXUINT);
+
+  gtk_drop_down_set_selected (stages, position);
+  wait_for_count (fixture->table, expected);
+  for (guint i = 0; i < expected; i++)
+    {
+      g_autoptr(TandemLead) lead = lead_at (fixture->table, i);
+
+      g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (lead), "stage"), ==, TANDEM_STAGE_MQL);
+    }
+}
+
+static void
+test_sort_by_score (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) leads = tandem_store_list (fixture->store, TANDEM_TYPE_LEAD, NULL);
+  g_autoptr(TandemLead) first = NULL;
+  GtkColumnView *view;
+  GListModel *columns;
+  GtkColumnViewColumn *score_column = NULL;
+  gint64 best = G_MININT64;
+
+  for (guint i = 0; i < leads->len; i++)
+    best = MAX (best, tandem_record_get_int (g_ptr_array_index (leads, i), "score"));
+
+  view = GTK_COLUMN_VIEW (tandem_test_find_widget (GTK_WIDGET (fixture->table),
+                                                   GTK_TYPE_COLUMN_VIEW, NULL));
+  columns = gtk_column_view_get_columns (view);
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (g_strcmp0 (gtk_column_view_column_get_title (column), "Score") == 0)
+        score_column = column;
+    }
+  g_assert_nonnull (score_column);
+
+  gtk_column_view_sort_by_column (view, score_column, GTK_SORT_DESCENDING);
+  tandem_test_flush ();
+  first = lead_at (fixture->table, 0);
+  g_assert_cmpint (tandem_record_get_int (TANDEM_RECORD (first), "score"), ==, best);
+  g_clear_object (&first);
+
+  gtk_column_view_sort_by_column (view, score_column, GTK_SORT_ASCENDING);
+  tandem_test_flush ();
+  first = lead_at (fixture->table, 0);
+  g_assert_cmpint (tandem_record_get_int (TANDEM_RECORD (first), "score"), <=, best);
+  g_assert_cmpint (tandem_record_get_int (TANDEM_RECORD (first), "score"), <,
+                   tandem_record_get_int (TANDEM_RECORD (g_list_model_get_item (
+                     tandem_lead_table_get_model (fixture->table), 299)), "score") + 1);
+}
+
+static const char *
+pick_member (TandemStore *store)
+{
+  static char id[64];
+  g_autoptr(GPtrArray) members = tandem_store_list (store, TANDEM_TYPE_MEMBER, NULL);
+
+  for (guint i = 0; i < members->len; i++)
+    if (tandem_record_get_bool (g_ptr_array_index (members, i), "active"))
+      {
+        g_strlcpy (id, tandem_record_get_id (g_ptr_array_index (members, i)), sizeof id);
+        return id;
+      }
+
+  g_assert_not_reached ();
+}
+
+static void
+test_assign_and_delete (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  GtkSelectionModel *selection;
+  GtkColumnView *view;
+  const char *member = pick_member (fixture->store);
+  g_autofree char *id0 = NULL;
+  g_autofree char *id1 = NULL;
+  AdwToast *toast;
+
+  view = GTK_COLUMN_VIEW (tandem_test_find_widget (GTK_WIDGET (fixture->table),
+                                                   GTK_TYPE_COLUMN_VIEW, NULL));
+  selection = gtk_column_view_get_model (view);
+  wait_for_count (fixture->table, 300);
+
+  {
+    g_autoptr(TandemLead) a = lead_at (fixture->table, 0);
+    g_autoptr(TandemLead) b = lead_at (fixture->table, 1);
+
+    id0 = g_strdup (tandem_record_get_id (TANDEM_RECORD (a)));
+    id1 = g_strdup (tandem_record_get_id (TANDEM_RECORD (b)));
+  }
+
+  gtk_selection_model_select_range (selection, 0, 2, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->table), "table.assign", "s", member);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(TandemRecord) lead = tandem_store_get (fixture->store, TANDEM_TYPE_LEAD,
+                                                       i == 0 ? id0 : id1, NULL);
+
+      g_assert_cmpstr (tandem_record_get_text (lead, "owner_id"), ==, member);
+    }
+
+  gtk_selection_model_unselect_all (selection);
+  gtk_selection_model_select_range (selection, 0, 2, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->table), "table.delete", NULL);
+  wait_for_count (fixture->table, 298);
+  g_assert_null (tandem_store_get (fixture->store, TANDEM_TYPE_LEAD, id0, NULL));
+  g_assert_cmpint (tandem_store_count (fixture->store, "leads"), ==, 298);
+
+  toast = g_object_get_data (G_OBJECT (fixture->table), "tandem-last-toast");
+  g_assert_nonnull (toast);
+  g_signal_emit_by_name (toast, "button-clicked");
+  wait_for_count (fixture->table, 300);
+  {
+    g_autoptr(TandemRecord) back = tandem_store_get (fixture->store, TANDEM_TYPE_LEAD, id0, NULL);
+
+    g_assert_nonnull (back);
+  }
+}
+
+static TandemLead *
+find_lead_with_history (TandemStore *store)
+{
+  g_autoptr(GPtrArray) leads = tandem_store_list (store, TANDEM_TYPE_LEAD, NULL);
+
+  for (guint i = 0; i < leads->len; i++)
+    {
+      TandemRecord *lead = g_ptr_array_index (leads, i);
+
+      /* A lead past MQL has been moved at least once and has activity. */
+      if (tandem_record_get_int (lead, "handoff_at") > 0 &&
+          tandem_record_get_int (lead, "score") > 0)
+        return g_object_ref (TANDEM_LEAD (lead));
+    }
+
+  return NULL;
+}
+
+static void
+test_detail (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(TandemLead) lead = find_lead_with_history (fixture->store);
+  g_autoptr(TandemScoringRules) rules = NULL;
+  g_autoptr(TandemScore) score = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *row_title = NULL;
+  GtkWidget *root = GTK_WIDGET (fixture->detail);
+  TandemScoreHit *hit;
+  GtkWidget *entry;
+  gint64 n_activities;
+
+  g_assert_nonnull (lead);
+  tandem_lead_detail_set_lead (fixture->detail, fixture->store, lead);
+  name = tandem_lead_dup_display_name (lead);
+  g_assert_nonnull (tandem_test_find_widget (root, GTK_TYPE_LABEL, name));
+
+  rules = tandem_scoring_rules_load (fixture->store, &error);
+  g_assert_no_error (error);
+  score = tandem_scoring_evaluate (rules, fixture->store, lead, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (score->hits->len, >, 0);
+  hit = g_ptr_array_index (score->hits, 0);
+  g_assert_nonnull (tandem_test_find_widget (root, ADW_TYPE_ACTION_ROW, hit->text));
+
+  {
+    g_autoptr(GPtrArray) history = tandem_pipeline_list_history (fixture->store, lead, &error);
+    TandemRecord *move;
+    g_autofree char *from = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (history->len, >, 0);
+    move = g_ptr_array_index (history, history->len - 1);
+    g_assert_nonnull (tandem_record_get_text (move, "to_stage"));
+    (void) from;
+  }
+
+  n_activities = tandem_store_count (fixture->store, "activities");
+  gtk_widget_activate_action (root, "detail.add-activity", "s", "note");
+  entry = tandem_test_find_widget (root, GTK_TYPE_ENTRY, NULL);
+  g_assert_nonnull (entry);
+  subject = g_strdup ("Asked for the pricing sheet");
+  gtk_editable_set_text (GTK_EDITABLE (entry), subject);
+  gtk_widget_activate_action (root, "detail.save-activity", NULL);
+
+  g_assert_cmpint (tandem_store_count (fixture->store, "activities"), ==, n_activities + 1);
+  row_title = g_strdup_printf ("Note: %s", subject);
+  g_assert_nonnull (tandem_test_find_widget (root, ADW_TYPE_ACTION_ROW, row_title));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  tandem_test_init (&argc, &argv);
+
+  g_test_add ("/ui/lead-table/count-and-search", Fixture, NULL,
+              fixture_set_up, test_count_and_search, fixture_tear_down);
+  g_test_add ("/ui/lead-table/stage-filter", Fixture, NULL,
+              fixture_set_up, test_stage_filter, fixture_tear_down);
+  g_test_add ("/ui/lead-table/sort-by-score", Fixture, NULL,
+              fixture_set_up, test_sort_by_score, fixture_tear_down);
+  g_test_add ("/ui/lead-table/assign-and-delete", Fixture, NULL,
+              fixture_set_up, test_assign_and_delete, fixture_tear_down);
+  g_test_add ("/ui/lead-table/detail", Fixture, NULL,
+              fixture_set_up, test_detail, fixture_tear_down);
+
+  return g_test_run ();
+}

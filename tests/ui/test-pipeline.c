@@ -1,0 +1,644 @@
+/* test-pipeline.c
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include "tandem-handoff-queue.h"
+#include "tandem-lead-board.h"
+#include "tandem-move-dialog.h"
+#include "tandem-pipeline-view.h"
+#include "ui-test-utils.h"
+
+#define TIMEOUT_MS 10000
+
+typedef struct
+{
+  char               *dir;
+  char               *path;
+  TandemStore        *store;
+  GtkWindow          *window;
+  TandemPipelineView *view;
+  TandemLeadBoard    *board;
+  TandemHandoffQueue *queue;
+} Fixture;
+
+typedef struct
+{
+  char *from_stage;
+  char *to_stage;
+  char *member_id;
+  char *reason;
+  char *note;
+} HistoryRow;
+
+static void
+history_row_free (HistoryRow *row)
+{
+  g_free (row->from_stage);
+  g_free (row->to_stage);
+  g_free (row->member_id);
+  g_free (row->reason);
+  g_free (row->note);
+  g_free (row);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HistoryRow, history_row_free)
+
+static char *
+dup_column (sqlite3_stmt *stmt,
+            int           column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+
+  return text != NULL ? g_strdup ((const char *)text) : NULL;
+}
+
+/* The newest stage_history row of @lead_id, read through a connection of
+ * its own, the way another program would see what was committed. */
+static HistoryRow *
+last_history_row (Fixture    *fixture,
+                  const char *lead_id)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  HistoryRow *row = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT from_stage, to_stage, member_id, reason, note "
+                                       "FROM stage_history WHERE lead_id = ? "
+                                       "ORDER BY occurred_at DESC, rowid DESC LIMIT 1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, lead_id, -1, SQLITE_TRANSIENT);
+
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      row = g_new0 (HistoryRow, 1);
+      row->from_stage = dup_column (stmt, 0);
+      row->to_stage = dup_column (stmt, 1);
+      row->member_id = dup_column (stmt, 2);
+      row->reason = dup_column (stmt, 3);
+      row->note = dup_column (stmt, 4);
+    }
+
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return row;
+}
+
+static gint64
+count_history_rows (Fixture    *fixture,
+                    const char *lead_id)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 count;
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM stage_history WHERE lead_id = ?",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, lead_id, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return count;
+}
+
+static gboolean
+widget_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) members = NULL;
+
+  fixture->dir = tandem_test_make_temp_dir ();
+  fixture->path = g_build_filename (fixture->dir, "pipeline.db", NULL);
+  fixture->store = tandem_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+
+  tandem_sample_generate (fixture->store, 200, 1, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Moves are made by the member at the desk; the history names them. */
+  if (tandem_store_get_current_member (fixture->store) == NULL)
+    {
+      members = tandem_store_list (fixture->store, TANDEM_TYPE_MEMBER, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (members->len, >, 0);
+      tandem_store_set_current_member (fixture->store,
+                                       tandem_record_get_id (g_ptr_array_index (members, 0)));
+    }
+
+  fixture->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (fixture->window, 1400, 900);
+  fixture->view = TANDEM_PIPELINE_VIEW (tandem_pipeline_view_new ());
+  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->view));
+  tandem_pipeline_view_set_store (fixture->view, fixture->store);
+  fixture->board = tandem_pipeline_view_get_board (fixture->view);
+  fixture->queue = tandem_pipeline_view_get_queue (fixture->view);
+
+  gtk_window_present (fixture->window);
+  g_assert_true (tandem_test_wait_until (widget_is_mapped, fixture->board, TIMEOUT_MS));
+}
+
+static void
+close_other_windows (Fixture *fixture)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    {
+      if (l->data != fixture->window)
+        gtk_window_destroy (l->data);
+    }
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  close_other_windows (fixture);
+  gtk_window_destroy (fixture->window);
+  tandem_test_flush ();
+  g_clear_object (&fixture->store);
+  tandem_test_remove_tree (fixture->dir);
+  g_clear_pointer (&fixture->path, g_free);
+  g_clear_pointer (&fixture->dir, g_free);
+}
+
+/* Helpers. */
+
+static GPtrArray *
+leads_in_stage (Fixture    *fixture,
+                const char *stage)
+{
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *leads = g_ptr_array_new_with_free_func (g_object_unref);
+
+  all = tandem_store_list (fixture->store, TANDEM_TYPE_LEAD, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      TandemRecord *lead = g_ptr_array_index (all, i);
+
+      if (g_strcmp0 (tandem_record_get_text (lead, "stage"), stage) == 0)
+        g_ptr_array_add (leads, g_object_ref (lead));
+    }
+
+  return leads;
+}
+
+/* A lead of @stage that meets the entry criteria of @to_stage. */
+static TandemLead *
+find_movable_lead (Fixture    *fixture,
+                   const char *stage,
+                   const char *to_stage,
+                   const char *except_id)
+{
+  g_autoptr(GPtrArray) leads = leads_in_stage (fixture, stage);
+
+  for (guint i = 0; i < leads->len; i++)
+    {
+      TandemLead *lead = g_ptr_array_index (leads, i);
+      g_auto(GStrv) missing = tandem_pipeline_missing_fields (fixture->store, lead, to_stage);
+
+      if (g_strcmp0 (tandem_record_get_id (TANDEM_RECORD (lead)), except_id) != 0 &&
+          (missing == NULL || missing[0] == NULL))
+        return g_object_ref (lead);
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  Fixture    *fixture;
+  const char *id;
+  const char *stage;
+} StageWait;
+
+static gboolean
+lead_has_stage (gpointer data)
+{
+  StageWait *wait = data;
+  g_autoptr(TandemRecord) lead = NULL;
+
+  lead = tandem_store_get (wait->fixture->store, TANDEM_TYPE_LEAD, wait->id, NULL);
+
+  return lead != NULL && g_strcmp0 (tandem_record_get_text (lead, "stage"), wait->stage) == 0;
+}
+
+static gboolean
+column_lists_lead (gpointer data)
+{
+  StageWait *wait = data;
+  GListModel *model = tandem_lead_board_get_column_model (wait->fixture->board, wait->stage);
+
+  return model != NULL && tandem_record_list_find (TANDEM_RECORD_LIST (model), wait->id) != G_MAXUINT;
+}
+
+static gpointer
+find_toplevel (GType type)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+        return l->data;
+    }
+
+  return NULL;
+}
+
+static gboolean
+move_dialog_shown (gpointer data)
+{
+  return find_toplevel (TANDEM_TYPE_MOVE_DIALOG) != NULL;
+}
+
+static gboolean
+refusal_shown (gpointer data)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    {
+      if (ADW_IS_MESSAGE_DIALOG (l->data) && !TANDEM_IS_MOVE_DIALOG (l->data) &&
+          gtk_widget_has_css_class (l->data, "move-refusal"))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static AdwMessageDialog *
+find_refusal (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    {
+      if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_has_css_class (l->data, "move-refusal"))
+        return l->data;
+    }
+
+  return NULL;
+}
+
+static const char *
+first_reason (Fixture    *fixture,
+              const char *stage)
+{
+  static char *reason;
+  g_autoptr(GPtrArray) reasons = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reasons = tandem_pipeline_list_reasons (fixture->store, stage, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reasons->len, >, 0);
+
+  g_free (reason);
+  reason = g_strdup (g_ptr_array_index (reasons, reasons->len - 1));
+
+  return reason;
+}
+
+/* Tests. */
+
+static void
+test_board_columns (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) stages = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) columns = tandem_lead_board_dup_column_stages (fixture->board);
+
+  stages = tandem_pipeline_list_stages (fixture->store, TRUE, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (g_strv_length (columns), ==, stages->len);
+
+  for (guint i = 0; i < stages->len; i++)
+    {
+      const char *stage = tandem_record_get_text (g_ptr_array_index (stages, i), "key");
+      g_autoptr(GPtrArray) leads = leads_in_stage (fixture, stage);
+      GListModel *model;
+
+      g_assert_cmpstr (columns[i], ==, stage);
+      model = tandem_lead_board_get_column_model (fixture->board, stage);
+      g_assert_nonnull (model);
+      g_assert_cmpuint (g_list_model_get_n_items (model), ==, leads->len);
+      g_assert_nonnull (tandem_lead_board_get_column (fixture->board, stage));
+    }
+
+  /* A sample of 200 leads spreads over the funnel. */
+  g_assert_cmpuint (g_list_model_get_n_items (tandem_lead_board_get_column_model (fixture->board,
+                                                                                  "lead")), >, 0);
+}
+
+static void
+assert_moved (Fixture    *fixture,
+              const char *id,
+              const char *from,
+              const char *to,
+              const char *reason)
+{
+  StageWait wait = { fixture, id, to };
+  g_autoptr(HistoryRow) row = NULL;
+
+  g_assert_true (tandem_test_wait_until (lead_has_stage, &wait, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (column_lists_lead, &wait, TIMEOUT_MS));
+
+  row = last_history_row (fixture, id);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (row->from_stage, ==, from);
+  g_assert_cmpstr (row->to_stage, ==, to);
+  g_assert_cmpstr (row->member_id, ==, tandem_store_get_current_member (fixture->store));
+  if (reason != NULL)
+    g_assert_cmpstr (row->reason, ==, reason);
+}
+
+static void
+test_move_by_action (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(TandemLead) lead = find_movable_lead (fixture, "mql", "sal", NULL);
+  const char *id;
+
+  g_assert_nonnull (lead);
+  id = tandem_record_get_id (TANDEM_RECORD (lead));
+
+  g_assert_true (tandem_lead_board_select_lead (fixture->board, id));
+  g_assert_cmpstr (tandem_lead_board_get_selected_id (fixture->board), ==, id);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->board),
+                                             "board.move-to", "s", "sal"));
+
+  assert_moved (fixture, id, "mql", "sal", NULL);
+  /* The card stays selected in its new column. */
+  g_assert_cmpstr (tandem_lead_board_get_selected_id (fixture->board), ==, id);
+  g_assert_false (move_dialog_shown (NULL));
+}
+
+static void
+test_move_by_drop (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(TandemLead) lead = find_movable_lead (fixture, "mql", "sal", NULL);
+  GtkWidget *column = tandem_lead_board_get_column (fixture->board, "sal");
+  g_autoptr(GListModel) controllers = NULL;
+  GtkDropTarget *target = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+  const char *id;
+
+  g_assert_nonnull (lead);
+  g_assert_nonnull (column);
+  id = tandem_record_get_id (TANDEM_RECORD (lead));
+
+  controllers = gtk_widget_observe_controllers (column);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        target = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (target);
+
+  /* What GTK does when a card's drag ends over the column: the drag
+   * source's content is the lead id. */
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, id);
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_assert_true (accepted);
+
+  assert_moved (fixture, id, "mql", "sal", NULL);
+}
+
+static void
+test_move_with_reason (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(TandemLead) lead = find_movable_lead (fixture, "mql", "nurture", NULL);
+  const char *reason = first_reason (fixture, "nurture");
+  TandemMoveDialog *dialog;
+  const char *id;
+
+  g_assert_nonnull (lead);
+  id = tandem_record_get_id (TANDEM_RECORD (lead));
+
+  g_assert_true (tandem_lead_board_select_lead (fixture->board, id));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->board), "board.move-to", "s", "nurture");
+
+  g_assert_true (tandem_test_wait_until (move_dialog_shown, NULL, TIMEOUT_MS));
+  dialog = find_toplevel (TANDEM_TYPE_MOVE_DIALOG);
+  g_assert_cmpstr (tandem_move_dialog_get_stage (dialog), ==, "nurture");
+
+  /* Nothing moves before the person confirms. */
+  {
+    g_autoptr(TandemRecord) current = tandem_store_get (fixture->store, TANDEM_TYPE_LEAD, id, NULL);
+
+    g_assert_cmpstr (tandem_record_get_text (current, "stage"), ==, "mql");
+  }
+
+  g_assert_true (tandem_move_dialog_set_reason (dialog, reason));
+  tandem_move_dialog_set_note (dialog, "Budget next year");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "move");
+
+  assert_moved (fixture, id, "mql", "nurture", reason);
+  {
+    g_autoptr(HistoryRow) row = last_history_row (fixture, id);
+
+    g_assert_cmpstr (row->note, ==, "Budget next year");
+  }
+}
+
+static void
+test_entry_refusal (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(TandemLead) lead = find_movable_lead (fixture, "lead", "mql", NULL);
+  g_autoptr(TandemLead) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  StageWait wait = { fixture, NULL, "lead" };
+  AdwMessageDialog *refusal;
+  const char *id;
+  gint64 n_history;
+
+  g_assert_nonnull (lead);
+  id = tandem_record_get_id (TANDEM_RECORD (lead));
+  wait.id = id;
+
+  tandem_record_set_text (TANDEM_RECORD (lead), "email", NULL);
+  g_assert_true (tandem_store_save (fixture->store, TANDEM_RECORD (lead), &error));
+  g_assert_no_error (error);
+  n_history = count_history_rows (fixture, id);
+
+  g_assert_true (tandem_test_wait_until (column_lists_lead, &wait, TIMEOUT_MS));
+  g_assert_true (tandem_lead_board_select_lead (fixture->board, id));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->board), "board.move-to", "s", "mql");
+
+  g_assert_true (tandem_test_wait_until (refusal_shown, NULL, TIMEOUT_MS));
+  refusal = find_refusal ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (refusal), "email"));
+
+  fresh = tandem_store_get (fixture->store, TANDEM_TYPE_LEAD, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (fresh), "stage"), ==, "lead");
+  g_assert_cmpint (count_history_rows (fixture, id), ==, n_history);
+  g_assert_true (column_lists_lead (&wait));
+}
+
+static gboolean
+queue_has_items (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return g_list_model_get_n_items (tandem_handoff_queue_get_model (fixture->queue)) > 0;
+}
+
+static gboolean
+queue_lacks (gpointer data)
+{
+  StageWait *wait = data;
+  GListModel *model = tandem_handoff_queue_get_model (wait->fixture->queue);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(TandemRecord) lead = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (tandem_record_get_id (lead), wait->id) == 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The id of a lead waiting in the queue; hands one off if none is. */
+static char *
+dup_waiting_lead (Fixture *fixture)
+{
+  g_autoptr(TandemRecord) first = NULL;
+
+  if (!queue_has_items (fixture))
+    {
+      g_autoptr(TandemLead) lead = find_movable_lead (fixture, "lead", "mql", NULL);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_nonnull (lead);
+      g_assert_true (tandem_pipeline_move (fixture->store, lead, "mql", NULL, NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  g_assert_true (tandem_test_wait_until (queue_has_items, fixture, TIMEOUT_MS));
+  first = g_list_model_get_item (tandem_handoff_queue_get_model (fixture->queue), 0);
+
+  return g_strdup (tandem_record_get_id (first));
+}
+
+static void
+test_queue_reject (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *id = dup_waiting_lead (fixture);
+  const char *reason = first_reason (fixture, "disqualified");
+  StageWait wait = { fixture, id, "disqualified" };
+  g_autoptr(HistoryRow) row = NULL;
+  TandemMoveDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->queue),
+                                             "queue.reject", "s", id));
+  g_assert_true (tandem_test_wait_until (move_dialog_shown, NULL, TIMEOUT_MS));
+  dialog = find_toplevel (TANDEM_TYPE_MOVE_DIALOG);
+
+  /* The person picks which way back: nurture first, disqualified here. */
+  g_assert_cmpstr (tandem_move_dialog_get_stage (dialog), ==, "nurture");
+  tandem_move_dialog_set_stage (dialog, "disqualified");
+  g_assert_true (tandem_move_dialog_set_reason (dialog, reason));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "move");
+
+  g_assert_true (tandem_test_wait_until (lead_has_stage, &wait, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (queue_lacks, &wait, TIMEOUT_MS));
+
+  row = last_history_row (fixture, id);
+  g_assert_cmpstr (row->from_stage, ==, "mql");
+  g_assert_cmpstr (row->to_stage, ==, "disqualified");
+  g_assert_cmpstr (row->reason, ==, reason);
+}
+
+static void
+test_queue_accept (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *id = dup_waiting_lead (fixture);
+  StageWait wait = { fixture, id, "sal" };
+  g_autoptr(HistoryRow) row = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->queue),
+                                             "queue.accept", "s", id));
+
+  g_assert_true (tandem_test_wait_until (lead_has_stage, &wait, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (queue_lacks, &wait, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (column_lists_lead, &wait, TIMEOUT_MS));
+
+  row = last_history_row (fixture, id);
+  g_assert_cmpstr (row->from_stage, ==, "mql");
+  g_assert_cmpstr (row->to_stage, ==, "sal");
+}
+
+static void
+test_waiting_time (void)
+{
+  g_autofree char *minutes = tandem_format_waiting_time (0, 14 * 60 * 1000);
+  g_autofree char *hours = tandem_format_waiting_time (0, (2 * 60 + 14) * 60 * 1000);
+  g_autofree char *days = tandem_format_waiting_time (0, (3 * 24 + 5) * 3600 * 1000LL);
+
+  g_assert_cmpstr (minutes, ==, "14 min");
+  g_assert_cmpstr (hours, ==, "2 h 14 min");
+  g_assert_cmpstr (days, ==, "3 d 5 h");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  tandem_test_init (&argc, &argv);
+
+  g_test_add_func ("/ui/pipeline/waiting-time", test_waiting_time);
+  g_test_add ("/ui/pipeline/board-columns", Fixture, NULL,
+              fixture_set_up, test_board_columns, fixture_tear_down);
+  g_test_add ("/ui/pipeline/move-by-action", Fixture, NULL,
+              fixture_set_up, test_move_by_action, fixture_tear_down);
+  g_test_add ("/ui/pipeline/move-by-drop", Fixture, NULL,
+              fixture_set_up, test_move_by_drop, fixture_tear_down);
+  g_test_add ("/ui/pipeline/move-with-reason", Fixture, NULL,
+              fixture_set_up, test_move_with_reason, fixture_tear_down);
+  g_test_add ("/ui/pipeline/entry-refusal", Fixture, NULL,
+              fixture_set_up, test_entry_refusal, fixture_tear_down);
+  g_test_add ("/ui/pipeline/queue-reject", Fixture, NULL,
+              fixture_set_up, test_queue_reject, fixture_tear_down);
+  g_test_add ("/ui/pipeline/queue-accept", Fixture, NULL,
+              fixture_set_up, test_queue_accept, fixture_tear_down);
+
+  return g_test_run ();
+}
