@@ -35,4 +35,25 @@ gboolean      tandem_store_write_derived    (TandemStore            *self,
  * every word as a word prefix; NULL when nothing searchable was typed. */
 char         *tandem_store_build_fts_query  (const char             *text);
 
+/* For sync (tandem-sync-state.c), which writes remote changes with its own
+ * statements inside a tandem_store_begin() transaction. */
+/* Advances the store's clock past @remote (tandem_hlc_receive), so that
+ * the next local edit is stamped after every change this desktop has seen;
+ * persisted with the next commit. */
+void          tandem_store_receive_hlc      (TandemStore            *self,
+                                             gint64                  remote);
+/* Queues a change notification for @row_id of @table, sent when the
+ * outermost transaction commits (at once outside a transaction). */
+void          tandem_store_note_change      (TandemStore            *self,
+                                             const char             *table,
+                                             const char             *row_id,
+                                             TandemChangeKind        kind);
+/* tandem_store_undelete() for any synced table by name, through the
+ * mutation path: restoring a deleted row is how a conflict between an edit
+ * and a delete is resolved in favour of the edit. */
+gboolean      tandem_store_undelete_row     (TandemStore            *self,
+                                             const char             *table,
+                                             const char             *id,
+                                             GError                **error);
+
 G_END_DECLS

@@ -6,3 +6,1723 @@
  */
 
 #include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "tandem-hlc.h"
+#include "tandem-lead.h"
+#include "tandem-record-private.h"
+#include "tandem-scoring.h"
+#include "tandem-store-private.h"
+#include "tandem-sync-state.h"
+
+/* The desktop half of doc/sync-protocol.md. Values travel as JSON text and
+ * are turned into column values by SQLite's own JSON functions, so that a
+ * value is parsed the same way whether it is checked, compared or written,
+ * and core needs no JSON library.
+ *
+ * Every field of every row has a clock, (hlc, site): the row in
+ * field_clocks for that field when it was changed after the row was
+ * created; otherwise the creation clock. A row created here has its
+ * created_hlc column and this desktop's site; a row created by a remote
+ * change has a field_clocks row named "*" holding the creator's clock, so
+ * that comparisons with later changes are exact without one clock row per
+ * field. */
+
+G_DEFINE_QUARK (tandem-sync-error-quark, tandem_sync_error)
+
+/* More touched leads than this in one snapshot are rescored in one pass
+ * over the whole table rather than one by one. */
+#define MAX_LEADS_ONE_BY_ONE 500
+
+/* Activities that count as a first touch when a sales member logs them
+ * after the handoff, as tandem_pipeline_add_activity() counts them. */
+#define TOUCH_KINDS "('call', 'email_sent', 'meeting_booked', 'meeting_held')"
+
+TandemChange *
+tandem_change_new (void)
+{
+  return g_new0 (TandemChange, 1);
+}
+
+TandemChange *
+tandem_change_copy (const TandemChange *change)
+{
+  TandemChange *copy;
+
+  g_return_val_if_fail (change != NULL, NULL);
+
+  copy = g_new0 (TandemChange, 1);
+  copy->seq = change->seq;
+  copy->table = g_strdup (change->table);
+  copy->row_id = g_strdup (change->row_id);
+  copy->field = g_strdup (change->field);
+  copy->value_json = g_strdup (change->value_json);
+  copy->hlc = change->hlc;
+  copy->site = g_strdup (change->site);
+  copy->base_hlc = change->base_hlc;
+
+  return copy;
+}
+
+void
+tandem_change_free (TandemChange *change)
+{
+  if (change == NULL)
+    return;
+
+  g_free (change->table);
+  g_free (change->row_id);
+  g_free (change->field);
+  g_free (change->value_json);
+  g_free (change->site);
+  g_free (change);
+}
+
+void
+tandem_conflict_free (TandemConflict *conflict)
+{
+  if (conflict == NULL)
+    return;
+
+  g_free (conflict->table);
+  g_free (conflict->row_id);
+  g_free (conflict->field);
+  g_free (conflict->kept_value_json);
+  g_free (conflict->kept_site);
+  g_free (conflict->other_value_json);
+  g_free (conflict->other_site);
+  g_free (conflict);
+}
+
+gboolean
+tandem_sync_wins (gint64      hlc_a,
+                  const char *site_a,
+                  gint64      hlc_b,
+                  const char *site_b)
+{
+  if (hlc_a != hlc_b)
+    return hlc_a > hlc_b;
+
+  return g_strcmp0 (site_a, site_b) > 0;
+}
+
+static gboolean
+set_sql_error (TandemStore  *store,
+               GError      **error)
+{
+  g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
+               _("The workspace database reported an error: %s"),
+               sqlite3_errmsg (tandem_store_get_db (store)));
+  return FALSE;
+}
+
+static gboolean
+step_done (TandemStore   *store,
+           sqlite3_stmt  *stmt,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sql_error (store, error);
+
+  return TRUE;
+}
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return NULL;
+
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+/* The outbox. */
+
+GPtrArray *
+tandem_sync_read_outbox (TandemStore  *store,
+                         guint         limit,
+                         GError      **error)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) tandem_change_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* Field values are stored as column values and leave as JSON; a whole
+   * new row is stored as the JSON object it travels as. */
+  stmt = tandem_store_prepare_cached (store,
+                                      "SELECT seq, tbl, row_id, field,"
+                                      " CASE WHEN field = '*' THEN value ELSE json_quote(value) END,"
+                                      " hlc, site, base_hlc FROM change_log"
+                                      " WHERE origin = 'local' AND pushed = 0 ORDER BY seq LIMIT ?",
+                                      error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, limit > 0 ? (gint64) limit : -1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TandemChange *change = tandem_change_new ();
+
+      change->seq = sqlite3_column_int64 (stmt, 0);
+      change->table = column_dup (stmt, 1);
+      change->row_id = column_dup (stmt, 2);
+      change->field = column_dup (stmt, 3);
+      change->value_json = column_dup (stmt, 4);
+      if (change->value_json == NULL)
+        change->value_json = g_strdup ("null");
+      change->hlc = sqlite3_column_int64 (stmt, 5);
+      change->site = column_dup (stmt, 6);
+      change->base_hlc = sqlite3_column_int64 (stmt, 7);
+      g_ptr_array_add (changes, change);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (store, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&changes);
+}
+
+gint64
+tandem_sync_count_outbox (TandemStore *store)
+{
+  sqlite3_stmt *stmt;
+  gint64 count = -1;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), -1);
+
+  stmt = tandem_store_prepare_cached (store,
+                                      "SELECT count(*) FROM change_log"
+                                      " WHERE origin = 'local' AND pushed = 0", NULL);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+
+  return count;
+}
+
+gboolean
+tandem_sync_mark_pushed (TandemStore  *store,
+                         gint64        last_seq,
+                         GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = tandem_store_prepare_cached (store,
+                                      "UPDATE change_log SET pushed = 1"
+                                      " WHERE origin = 'local' AND pushed = 0 AND seq <= ?", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, last_seq);
+  return step_done (store, stmt, error);
+}
+
+/* Client state in the meta table. */
+
+char *
+tandem_sync_get_meta (TandemStore *store,
+                      const char  *key)
+{
+  sqlite3_stmt *stmt;
+  char *value = NULL;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  stmt = tandem_store_prepare_cached (store, "SELECT value FROM meta WHERE key = ?", NULL);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return value;
+}
+
+gboolean
+tandem_sync_set_meta (TandemStore  *store,
+                      const char   *key,
+                      const char   *value,
+                      GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (value == NULL)
+    stmt = tandem_store_prepare_cached (store, "DELETE FROM meta WHERE key = ?1", error);
+  else
+    stmt = tandem_store_prepare_cached (store,
+                                        "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                                        error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (value != NULL)
+    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+
+  return step_done (store, stmt, error);
+}
+
+gint64
+tandem_sync_get_cursor (TandemStore *store)
+{
+  sqlite3_stmt *stmt;
+  gint64 cursor = 0;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), 0);
+
+  stmt = tandem_store_prepare_cached (store, "SELECT value FROM meta WHERE key = 'sync_cursor'",
+                                      NULL);
+  if (stmt == NULL)
+    return 0;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    cursor = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return cursor;
+}
+
+/* A page only ever moves the cursor forward: applying an old page again
+ * (a retried pull) must not make the next pull start over. A snapshot sets
+ * it exactly, since it may come from a server restored from a backup. */
+static gboolean
+store_cursor (TandemStore  *store,
+              gint64        cursor,
+              gboolean      forward_only,
+              GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (forward_only)
+    stmt = tandem_store_prepare_cached (store,
+                                        "INSERT INTO meta (key, value) VALUES ('sync_cursor', ?1)"
+                                        " ON CONFLICT (key) DO UPDATE"
+                                        " SET value = max(CAST (value AS INTEGER), excluded.value)",
+                                        error);
+  else
+    stmt = tandem_store_prepare_cached (store,
+                                        "INSERT OR REPLACE INTO meta (key, value)"
+                                        " VALUES ('sync_cursor', ?1)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, cursor);
+  return step_done (store, stmt, error);
+}
+
+/* Validation: a page is checked whole before anything is written. */
+
+static gboolean
+invalid (GError     **error,
+         guint        index,
+         const char  *format,
+         ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+invalid (GError     **error,
+         guint        index,
+         const char  *format,
+         ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, TANDEM_SYNC_ERROR, TANDEM_SYNC_ERROR_INVALID,
+               _("The server sent a change this version of Tandem cannot apply (change %u: %s); "
+                 "nothing was changed."), index, message);
+  return FALSE;
+}
+
+/* Whether a JSON value of @json_type (as json_type() names it) whose SQL
+ * value has @sql_type and, for integers, @number fits a field of @type.
+ * The tombstone is a flag that cannot be empty. */
+static gboolean
+value_fits (TandemFieldType  type,
+            gboolean         is_tombstone,
+            const char      *json_type,
+            int              sql_type,
+            gint64           number)
+{
+  if (g_strcmp0 (json_type, "null") == 0)
+    return !is_tombstone && type != TANDEM_FIELD_BOOL;
+
+  switch (type)
+    {
+    case TANDEM_FIELD_TEXT:
+    case TANDEM_FIELD_LIST:
+    case TANDEM_FIELD_REF:
+      return g_strcmp0 (json_type, "text") == 0;
+
+    case TANDEM_FIELD_INT:
+      return g_strcmp0 (json_type, "integer") == 0 && sql_type == SQLITE_INTEGER;
+
+    case TANDEM_FIELD_BOOL:
+      return g_strcmp0 (json_type, "integer") == 0 && sql_type == SQLITE_INTEGER &&
+             (number == 0 || number == 1);
+
+    default:
+      return FALSE;
+    }
+}
+
+/* The type of a field of @spec, or of the tombstone; FALSE when @field is
+ * neither or is derived (computed on each desktop, never synced). */
+static gboolean
+lookup_field (const TandemTableSpec *spec,
+              const char            *field,
+              TandemFieldType       *type,
+              gboolean              *is_tombstone,
+              const char           **static_name)
+{
+  int index;
+
+  if (g_str_equal (field, "deleted"))
+    {
+      *type = TANDEM_FIELD_BOOL;
+      *is_tombstone = TRUE;
+      *static_name = "deleted";
+      return TRUE;
+    }
+
+  index = tandem_table_spec_field_index (spec, field);
+  if (index < 0 || spec->fields[index].derived)
+    return FALSE;
+
+  *type = spec->fields[index].type;
+  *is_tombstone = FALSE;
+  *static_name = spec->fields[index].name;
+  return TRUE;
+}
+
+static gboolean
+validate_object (TandemStore            *store,
+                 const TandemTableSpec  *spec,
+                 const char             *json,
+                 guint                   index,
+                 GError                **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  sqlite3_stmt *stmt;
+  gboolean is_object = FALSE;
+  int rc;
+
+  stmt = tandem_store_prepare_cached (store, "SELECT json_type(?1) = 'object' WHERE json_valid(?1)",
+                                      error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    is_object = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+
+  if (!is_object)
+    return invalid (error, index, "a new row of “%s” is not a JSON object", spec->name);
+
+  stmt = tandem_store_prepare_cached (store, "SELECT key, type, value FROM json_each(?1)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *key = (const char *) sqlite3_column_text (stmt, 0);
+      const char *json_type = (const char *) sqlite3_column_text (stmt, 1);
+      const char *name = NULL;
+      TandemFieldType type;
+      gboolean is_tombstone;
+      g_autofree char *key_copy = g_strdup (key);
+
+      if (key == NULL || !lookup_field (spec, key, &type, &is_tombstone, &name))
+        {
+          sqlite3_reset (stmt);
+          return invalid (error, index, "unknown field “%s” of “%s”", key_copy ? key_copy : "",
+                          spec->name);
+        }
+
+      if (!g_hash_table_add (seen, (gpointer) name))
+        {
+          sqlite3_reset (stmt);
+          return invalid (error, index, "field “%s” given twice", name);
+        }
+
+      if (!value_fits (type, is_tombstone, json_type, sqlite3_column_type (stmt, 2),
+                       sqlite3_column_int64 (stmt, 2)))
+        {
+          sqlite3_reset (stmt);
+          return invalid (error, index, "the value of “%s” has the wrong type", name);
+        }
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return set_sql_error (store, error);
+
+  return TRUE;
+}
+
+static gboolean
+validate_change (TandemStore         *store,
+                 const TandemChange  *change,
+                 guint                index,
+                 gboolean             is_snapshot,
+                 GError             **error)
+{
+  const TandemTableSpec *spec;
+  const char *name = NULL;
+  TandemFieldType type;
+  gboolean is_tombstone;
+  sqlite3_stmt *stmt;
+  g_autofree char *json_type = NULL;
+  int sql_type = SQLITE_NULL;
+  gint64 number = 0;
+
+  if (change == NULL || change->table == NULL || change->row_id == NULL ||
+      change->field == NULL || change->value_json == NULL)
+    return invalid (error, index, "a part of the change is missing");
+
+  if (*change->row_id == '\0' || change->site == NULL || *change->site == '\0')
+    return invalid (error, index, "the change has no row or no site");
+
+  if (change->hlc <= 0 || change->base_hlc < 0)
+    return invalid (error, index, "the change has no valid clock");
+
+  spec = tandem_schema_lookup (change->table);
+  if (spec == NULL)
+    return invalid (error, index, "unknown table “%s”", change->table);
+
+  if (g_str_equal (change->field, "*"))
+    return validate_object (store, spec, change->value_json, index, error);
+
+  /* A snapshot spells every row field by field, insert-only ones too. */
+  if (spec->insert_only && !is_snapshot)
+    return invalid (error, index, "rows of “%s” cannot be changed", spec->name);
+
+  if (!lookup_field (spec, change->field, &type, &is_tombstone, &name))
+    return invalid (error, index, "unknown field “%s” of “%s”", change->field, spec->name);
+
+  stmt = tandem_store_prepare_cached (store,
+                                      "SELECT json_type(?1), json_extract(?1, '$')"
+                                      " WHERE json_valid(?1)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, change->value_json, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      json_type = column_dup (stmt, 0);
+      sql_type = sqlite3_column_type (stmt, 1);
+      number = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+
+  if (json_type == NULL)
+    return invalid (error, index, "the value of “%s” is not valid JSON", name);
+
+  if (!value_fits (type, is_tombstone, json_type, sql_type, number))
+    return invalid (error, index, "the value of “%s” has the wrong type", name);
+
+  return TRUE;
+}
+
+static gboolean
+validate_all (TandemStore  *store,
+              GPtrArray    *changes,
+              gboolean      is_snapshot,
+              GError      **error)
+{
+  for (guint i = 0; i < changes->len; i++)
+    if (!validate_change (store, g_ptr_array_index (changes, i), i, is_snapshot, error))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* Merging. */
+
+typedef enum
+{
+  OUTCOME_SAME,        /* this very change is here already */
+  OUTCOME_APPLIED,
+  OUTCOME_SUPERSEDED,
+} Outcome;
+
+typedef struct
+{
+  TandemStore          *store;
+  const char           *local_site;
+  TandemSyncApplyStats  stats;
+  /* Lead ids whose derived fields must be computed again. */
+  GHashTable           *touched_leads;
+  /* A snapshot is state, not news: it writes neither the change log nor
+   * conflicts (a local change that loses to it is still in the outbox and
+   * the server records the conflict when it arrives there). */
+  gboolean              is_snapshot;
+} Merge;
+
+static void
+merge_clear (Merge *merge)
+{
+  g_clear_pointer (&merge->touched_leads, g_hash_table_unref);
+}
+
+/* Returns 1 when the row exists, setting @deleted, 0 when not, -1 on error. */
+static int
+row_state (Merge                  *merge,
+           const TandemTableSpec  *spec,
+           const char             *row_id,
+           gboolean               *deleted,
+           GError                **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT deleted FROM %s WHERE id = ?", spec->name);
+  sqlite3_stmt *stmt = tandem_store_prepare_cached (merge->store, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return -1;
+
+  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *deleted = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sql_error (merge->store, error);
+      return -1;
+    }
+
+  return rc == SQLITE_ROW;
+}
+
+/* The clock of the value of @field that this desktop holds. */
+static gboolean
+field_clock (Merge                  *merge,
+             const TandemTableSpec  *spec,
+             const char             *row_id,
+             const char             *field,
+             gint64                 *hlc,
+             char                  **site,
+             GError                **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = tandem_store_prepare_cached (merge->store,
+                                      "SELECT hlc, site FROM field_clocks"
+                                      " WHERE tbl = ?1 AND row_id = ?2 AND field IN (?3, '*')"
+                                      " ORDER BY field = '*' LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, row_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *hlc = sqlite3_column_int64 (stmt, 0);
+      *site = column_dup (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    return set_sql_error (merge->store, error);
+
+  /* No clock of its own: the field is as this desktop created it. */
+  sql = g_strdup_printf ("SELECT created_hlc FROM %s WHERE id = ?", spec->name);
+  stmt = tandem_store_prepare_cached (merge->store, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_TRANSIENT);
+  *hlc = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+  *site = g_strdup (merge->local_site);
+
+  return TRUE;
+}
+
+static gboolean
+write_clock (Merge                  *merge,
+             const TandemTableSpec  *spec,
+             const char             *row_id,
+             const char             *field,
+             gint64                  hlc,
+             const char             *site,
+             GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = tandem_store_prepare_cached (merge->store,
+                                      "INSERT OR REPLACE INTO field_clocks (tbl, row_id, field, hlc, site)"
+                                      " VALUES (?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, row_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, hlc);
+  sqlite3_bind_text (stmt, 5, site, -1, SQLITE_TRANSIENT);
+
+  return step_done (merge->store, stmt, error);
+}
+
+/* Remote changes go to the change log as applied and already pushed, so
+ * that the log tells what happened here and the outbox never sends them. */
+static gboolean
+log_remote (Merge                  *merge,
+            const TandemTableSpec  *spec,
+            const char             *row_id,
+            const char             *field,
+            const char             *value_json,
+            gint64                  hlc,
+            const char             *site,
+            gint64                  base_hlc,
+            GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (merge->is_snapshot)
+    return TRUE;
+
+  stmt = tandem_store_prepare_cached (merge->store,
+                                      "INSERT INTO change_log (tbl, row_id, field, value, hlc, site,"
+                                      " base_hlc, member_id, origin, pushed) VALUES (?1, ?2, ?3,"
+                                      " CASE WHEN ?3 = '*' THEN ?4 ELSE json_extract(?4, '$') END,"
+                                      " ?5, ?6, ?7, NULL, 'remote', 1)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, row_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, value_json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, hlc);
+  sqlite3_bind_text (stmt, 6, site, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 7, base_hlc);
+
+  return step_done (merge->store, stmt, error);
+}
+
+static gboolean
+record_conflict (Merge                  *merge,
+                 const TandemTableSpec  *spec,
+                 const char             *row_id,
+                 const char             *field,
+                 const char             *kept_json,
+                 gint64                  kept_hlc,
+                 const char             *kept_site,
+                 const char             *other_json,
+                 gint64                  other_hlc,
+                 const char             *other_site,
+                 GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = tandem_store_prepare_cached (merge->store,
+                                      "INSERT INTO conflicts (tbl, row_id, field, kept_value, kept_hlc,"
+                                      " kept_site, other_value, other_hlc, other_site, detected_at)"
+                                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, row_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, kept_json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, kept_hlc);
+  sqlite3_bind_text (stmt, 6, kept_site, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, other_json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 8, other_hlc);
+  sqlite3_bind_text (stmt, 9, other_site, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 10, now_ms ());
+
+  return step_done (merge->store, stmt, error);
+}
+
+static void
+touch_lead (Merge      *merge,
+            const char *lead_id)
+{
+  if (lead_id != NULL)
+    g_hash_table_add (merge->touched_leads, g_strdup (lead_id));
+}
+
+/* Activities change the derived fields of their lead. */
+static gboolean
+touch_rows (Merge                  *merge,
+            const TandemTableSpec  *spec,
+            const char             *row_id,
+            GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (g_str_equal (spec->name, "leads"))
+    {
+      touch_lead (merge, row_id);
+      return TRUE;
+    }
+
+  if (!g_str_equal (spec->name, "activities"))
+    return TRUE;
+
+  stmt = tandem_store_prepare_cached (merge->store, "SELECT lead_id FROM activities WHERE id = ?",
+                                      error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    touch_lead (merge, (const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+
+  return TRUE;
+}
+
+/* Merges one field with the rule of doc/sync-protocol.md. */
+static gboolean
+merge_field (Merge                  *merge,
+             const TandemTableSpec  *spec,
+             const char             *row_id,
+             const char             *field,
+             const char             *value_json,
+             gint64                  hlc,
+             const char             *site,
+             gint64                  base_hlc,
+             Outcome                *outcome,
+             gboolean               *conflict,
+             GError                **error)
+{
+  g_autofree char *sql = NULL;
+  g_autofree char *current_site = NULL;
+  g_autofree char *current_json = NULL;
+  g_autofree char *remote_json = NULL;
+  gint64 current_hlc = 0;
+  gboolean was_deleted = FALSE;
+  gboolean wins;
+  gboolean differs;
+  sqlite3_stmt *stmt;
+
+  *conflict = FALSE;
+
+  if (!field_clock (merge, spec, row_id, field, &current_hlc, &current_site, error))
+    return FALSE;
+
+  if (current_hlc == hlc && g_strcmp0 (current_site, site) == 0)
+    {
+      *outcome = OUTCOME_SAME;
+      return TRUE;
+    }
+
+  /* Both values in the same JSON spelling, to compare and to keep. */
+  sql = g_strdup_printf ("SELECT json_quote(%s), json_quote(json_extract(?2, '$')), deleted"
+                         " FROM %s WHERE id = ?1", field, spec->name);
+  stmt = tandem_store_prepare_cached (merge->store, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, value_json, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      return set_sql_error (merge->store, error);
+    }
+  current_json = column_dup (stmt, 0);
+  remote_json = column_dup (stmt, 1);
+  was_deleted = sqlite3_column_int (stmt, 2) != 0;
+  sqlite3_reset (stmt);
+
+  wins = tandem_sync_wins (hlc, site, current_hlc, current_site);
+  differs = g_strcmp0 (current_json, remote_json) != 0;
+
+  /* A change that did not see the value it meets, from another desktop,
+   * with another value: both are kept so the user can choose. */
+  if (!merge->is_snapshot && base_hlc != current_hlc && differs &&
+      g_strcmp0 (site, current_site) != 0)
+    {
+      *conflict = TRUE;
+      if (wins)
+        {
+          if (!record_conflict (merge, spec, row_id, field, remote_json, hlc, site,
+                                current_json, current_hlc, current_site, error))
+            return FALSE;
+        }
+      else if (!record_conflict (merge, spec, row_id, field, current_json, current_hlc,
+                                 current_site, remote_json, hlc, site, error))
+        return FALSE;
+    }
+
+  if (!wins)
+    {
+      *outcome = OUTCOME_SUPERSEDED;
+      return TRUE;
+    }
+
+  /* The row's hlc is the newest clock of its fields: an editor that reads
+   * the row afterwards has seen this value. */
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("UPDATE %s SET %s = json_extract(?2, '$'), hlc = max(hlc, ?3)"
+                         " WHERE id = ?1", spec->name, field);
+  stmt = tandem_store_prepare_cached (merge->store, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, value_json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, hlc);
+  if (!step_done (merge->store, stmt, error))
+    return FALSE;
+
+  if (!write_clock (merge, spec, row_id, field, hlc, site, error) ||
+      !log_remote (merge, spec, row_id, field, value_json, hlc, site, base_hlc, error) ||
+      !touch_rows (merge, spec, row_id, error))
+    return FALSE;
+
+  if (g_str_equal (field, "deleted"))
+    {
+      gboolean deleted = g_strcmp0 (remote_json, "1") == 0;
+
+      if (deleted != was_deleted)
+        tandem_store_note_change (merge->store, spec->name, row_id,
+                                  deleted ? TANDEM_CHANGE_REMOVED : TANDEM_CHANGE_ADDED);
+    }
+  else if (!was_deleted)
+    {
+      tandem_store_note_change (merge->store, spec->name, row_id, TANDEM_CHANGE_UPDATED);
+    }
+
+  *outcome = OUTCOME_APPLIED;
+  return TRUE;
+}
+
+/* The fields of a new row (field name, static -> JSON text); fields the
+ * change leaves out take the column's default. */
+static gboolean
+insert_row (Merge                  *merge,
+            const TandemTableSpec  *spec,
+            const char             *row_id,
+            GHashTable             *values,
+            gint64                  created_hlc,
+            gint64                  row_hlc,
+            const char             *creator_site,
+            GError                **error)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  int parameter = 6;
+  gboolean deleted;
+
+  g_string_append_printf (sql, "INSERT INTO %s (id, hlc, created_hlc, updated_at, updated_by,"
+                               " deleted", spec->name);
+  for (guint i = 0; i < spec->n_fields; i++)
+    if (!spec->fields[i].derived)
+      g_string_append_printf (sql, ", %s", spec->fields[i].name);
+  g_string_append (sql, ") VALUES (?1, ?2, ?3, ?4, NULL, coalesce(json_extract(?5, '$'), 0)");
+  for (guint i = 0; i < spec->n_fields; i++)
+    {
+      const TandemFieldSpec *field = &spec->fields[i];
+      char *fallback;
+
+      if (field->derived)
+        continue;
+
+      if (field->default_value == NULL)
+        fallback = sqlite3_mprintf ("NULL");
+      else if (field->type == TANDEM_FIELD_INT || field->type == TANDEM_FIELD_BOOL)
+        fallback = sqlite3_mprintf ("%lld", (long long) g_ascii_strtoll (field->default_value,
+                                                                         NULL, 10));
+      else
+        fallback = sqlite3_mprintf ("%Q", field->default_value);
+
+      g_string_append_printf (sql, ", CASE WHEN ?%d IS NULL THEN %s ELSE json_extract(?%d, '$') END",
+                              parameter, fallback, parameter);
+      sqlite3_free (fallback);
+      parameter++;
+    }
+  g_string_append (sql, ")");
+
+  stmt = tandem_store_prepare_cached (merge->store, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, row_hlc);
+  sqlite3_bind_int64 (stmt, 3, created_hlc);
+  sqlite3_bind_int64 (stmt, 4, tandem_hlc_get_millis (row_hlc));
+  sqlite3_bind_text (stmt, 5, g_hash_table_lookup (values, "deleted"), -1, SQLITE_TRANSIENT);
+  parameter = 6;
+  for (guint i = 0; i < spec->n_fields; i++)
+    if (!spec->fields[i].derived)
+      sqlite3_bind_text (stmt, parameter++, g_hash_table_lookup (values, spec->fields[i].name), -1,
+                         SQLITE_TRANSIENT);
+
+  if (!step_done (merge->store, stmt, error))
+    return FALSE;
+
+  if (!write_clock (merge, spec, row_id, "*", created_hlc, creator_site, error) ||
+      !touch_rows (merge, spec, row_id, error))
+    return FALSE;
+
+  deleted = g_strcmp0 (g_hash_table_lookup (values, "deleted"), "1") == 0;
+  if (!deleted)
+    tandem_store_note_change (merge->store, spec->name, row_id, TANDEM_CHANGE_ADDED);
+
+  return TRUE;
+}
+
+/* The members of a "*" object, keyed by the schema's static field names. */
+static GHashTable *
+parse_object (Merge                  *merge,
+              const TandemTableSpec  *spec,
+              const char             *json,
+              GError                **error)
+{
+  g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = tandem_store_prepare_cached (merge->store,
+                                      "SELECT key, json_quote(value) FROM json_each(?1)", error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *key = (const char *) sqlite3_column_text (stmt, 0);
+      const char *name = NULL;
+      TandemFieldType type;
+      gboolean is_tombstone;
+
+      /* Validated already; an unknown key cannot reach this point. */
+      if (lookup_field (spec, key, &type, &is_tombstone, &name))
+        g_hash_table_insert (values, (gpointer) name, column_dup (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (merge->store, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&values);
+}
+
+static void
+count (Merge   *merge,
+       Outcome  outcome,
+       gboolean conflict)
+{
+  if (outcome == OUTCOME_APPLIED)
+    merge->stats.applied++;
+  else
+    merge->stats.superseded++;
+
+  if (conflict)
+    merge->stats.conflicts++;
+}
+
+static gboolean
+apply_change (Merge               *merge,
+              const TandemChange  *change,
+              GError             **error)
+{
+  const TandemTableSpec *spec = tandem_schema_lookup (change->table);
+  gboolean deleted = FALSE;
+  gboolean conflict = FALSE;
+  Outcome outcome = OUTCOME_SUPERSEDED;
+  const char *name = NULL;
+  TandemFieldType type;
+  gboolean is_tombstone;
+  int exists;
+
+  exists = row_state (merge, spec, change->row_id, &deleted, error);
+  if (exists < 0)
+    return FALSE;
+
+  if (g_str_equal (change->field, "*"))
+    {
+      g_autoptr(GHashTable) values = parse_object (merge, spec, change->value_json, error);
+
+      if (values == NULL)
+        return FALSE;
+
+      if (!exists)
+        {
+          if (!insert_row (merge, spec, change->row_id, values, change->hlc, change->hlc,
+                           change->site, error) ||
+              !log_remote (merge, spec, change->row_id, "*", change->value_json, change->hlc,
+                           change->site, change->base_hlc, error))
+            return FALSE;
+
+          count (merge, OUTCOME_APPLIED, FALSE);
+          return TRUE;
+        }
+
+      /* Rows of insert-only tables never change: a "*" for one that
+       * exists is a repeat. */
+      if (spec->insert_only)
+        {
+          count (merge, OUTCOME_SUPERSEDED, FALSE);
+          return TRUE;
+        }
+
+      /* A whole row meeting one that exists (a repeat, or a row that a
+       * field change created first) merges field by field. */
+      for (guint i = 0; i <= spec->n_fields; i++)
+        {
+          const char *name = i < spec->n_fields ? spec->fields[i].name : "deleted";
+          const char *value = g_hash_table_lookup (values, name);
+          Outcome field_outcome;
+          gboolean field_conflict;
+
+          if (value == NULL)
+            continue;
+
+          if (!merge_field (merge, spec, change->row_id, name, value, change->hlc, change->site,
+                            change->base_hlc, &field_outcome, &field_conflict, error))
+            return FALSE;
+
+          if (field_outcome == OUTCOME_APPLIED)
+            outcome = OUTCOME_APPLIED;
+          conflict |= field_conflict;
+        }
+
+      count (merge, outcome, conflict);
+      return TRUE;
+    }
+
+  /* A field of a row this desktop has not heard of: the row is created
+   * empty, with a clock that loses to any real one, so that whichever of
+   * its changes arrives later still fills it in. */
+  if (!exists)
+    {
+      g_autoptr(GHashTable) empty = g_hash_table_new (g_str_hash, g_str_equal);
+
+      if (!insert_row (merge, spec, change->row_id, empty, 0, change->hlc, "", error))
+        return FALSE;
+    }
+
+  /* Only the schema's own names reach the SQL text. */
+  if (!lookup_field (spec, change->field, &type, &is_tombstone, &name))
+    g_assert_not_reached ();
+
+  if (!merge_field (merge, spec, change->row_id, name, change->value_json, change->hlc,
+                    change->site, change->base_hlc, &outcome, &conflict, error))
+    return FALSE;
+
+  count (merge, outcome, conflict);
+  return TRUE;
+}
+
+/* Derived fields of the leads the changes touched: the activity times as
+ * tandem_pipeline_add_activity() keeps them, then the scores. Leads are
+ * not moved between stages: a move is an edit, synced from the desktop
+ * that made it. */
+static gboolean
+update_activity_times (Merge       *merge,
+                       const char  *lead_id,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = tandem_store_prepare_cached (merge->store,
+                                      "UPDATE leads SET"
+                                      " last_activity_at = coalesce((SELECT max(occurred_at)"
+                                      "  FROM activities WHERE lead_id = ?1 AND deleted = 0),"
+                                      "  last_activity_at),"
+                                      " first_touch_at = (SELECT min(a.occurred_at)"
+                                      "  FROM activities AS a JOIN members AS m ON m.id = a.member_id"
+                                      "  WHERE a.lead_id = ?1 AND a.deleted = 0"
+                                      "  AND a.kind IN " TOUCH_KINDS " AND lower(m.team) = 'sales'"
+                                      "  AND coalesce(leads.handoff_at, 0) > 0"
+                                      "  AND a.occurred_at >= leads.handoff_at)"
+                                      " WHERE id = ?1 AND deleted = 0", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, lead_id, -1, SQLITE_TRANSIENT);
+  return step_done (merge->store, stmt, error);
+}
+
+static gboolean
+rescore_lead (Merge               *merge,
+              TandemScoringRules  *rules,
+              const char          *lead_id,
+              gint64               now,
+              GError             **error)
+{
+  g_autoptr(TandemLead) lead = NULL;
+  g_autoptr(TandemScore) score = NULL;
+  g_autoptr(GError) local_error = NULL;
+  TandemRecord *record;
+
+  lead = tandem_store_get (merge->store, TANDEM_TYPE_LEAD, lead_id, &local_error);
+  if (lead == NULL)
+    {
+      /* A tombstoned lead has no scores to keep up to date. */
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  score = tandem_scoring_evaluate (rules, merge->store, lead, now, error);
+  if (score == NULL)
+    return FALSE;
+
+  record = TANDEM_RECORD (lead);
+  tandem_record_set_int (record, "fit_score", score->fit_score);
+  tandem_record_set_int (record, "engagement_score", score->engagement_score);
+  tandem_record_set_int (record, "score", score->score);
+  tandem_record_set_text (record, "grade", score->grade);
+  tandem_record_set_text (record, "icp_id", score->icp_id);
+  tandem_record_set_text (record, "persona_id", score->persona_id);
+
+  return tandem_store_write_derived (merge->store, record, error);
+}
+
+static gboolean
+update_derived (Merge   *merge,
+                GError **error)
+{
+  g_autoptr(TandemScoringRules) rules = NULL;
+  GHashTableIter iter;
+  gpointer lead_id;
+  guint n_leads = g_hash_table_size (merge->touched_leads);
+  gint64 now = now_ms ();
+
+  if (n_leads == 0)
+    return TRUE;
+
+  g_hash_table_iter_init (&iter, merge->touched_leads);
+  while (g_hash_table_iter_next (&iter, &lead_id, NULL))
+    if (!update_activity_times (merge, lead_id, error))
+      return FALSE;
+
+  if (n_leads > MAX_LEADS_ONE_BY_ONE)
+    return tandem_scoring_update_all (merge->store, now, NULL, error);
+
+  rules = tandem_scoring_rules_load (merge->store, error);
+  if (rules == NULL)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, merge->touched_leads);
+  while (g_hash_table_iter_next (&iter, &lead_id, NULL))
+    if (!rescore_lead (merge, rules, lead_id, now, error))
+      return FALSE;
+
+  return TRUE;
+}
+
+static void
+merge_init (Merge       *merge,
+            TandemStore *store,
+            gboolean     is_snapshot)
+{
+  memset (merge, 0, sizeof *merge);
+  merge->store = store;
+  merge->local_site = tandem_store_get_site_id (store);
+  merge->touched_leads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  merge->is_snapshot = is_snapshot;
+}
+
+gboolean
+tandem_sync_apply (TandemStore           *store,
+                   GPtrArray             *changes,
+                   gint64                 cursor,
+                   TandemSyncApplyStats  *stats,
+                   GError               **error)
+{
+  Merge merge;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (changes != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (stats != NULL)
+    memset (stats, 0, sizeof *stats);
+
+  if (!validate_all (store, changes, FALSE, error))
+    return FALSE;
+
+  if (!tandem_store_begin (store, error))
+    return FALSE;
+
+  merge_init (&merge, store, FALSE);
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const TandemChange *change = g_ptr_array_index (changes, i);
+
+      /* Every stamp seen moves the local clock past it, so that an edit
+       * made here afterwards wins over everything this desktop has seen. */
+      tandem_store_receive_hlc (store, change->hlc);
+
+      if (g_strcmp0 (change->site, merge.local_site) == 0)
+        {
+          merge.stats.skipped++;
+          continue;
+        }
+
+      if (!apply_change (&merge, change, error))
+        goto failed;
+    }
+
+  if (!update_derived (&merge, error) ||
+      !store_cursor (store, cursor, TRUE, error))
+    goto failed;
+
+  if (!tandem_store_commit (store, error))
+    {
+      merge_clear (&merge);
+      return FALSE;
+    }
+
+  if (stats != NULL)
+    *stats = merge.stats;
+  merge_clear (&merge);
+  return TRUE;
+
+failed:
+  tandem_store_rollback (store);
+  merge_clear (&merge);
+  return FALSE;
+}
+
+/* Snapshots. */
+
+typedef struct
+{
+  const TandemTableSpec *spec;
+  const char            *row_id;
+  GPtrArray             *changes;  /* borrowed TandemChange */
+} SnapshotRow;
+
+static void
+snapshot_row_free (SnapshotRow *row)
+{
+  g_ptr_array_unref (row->changes);
+  g_free (row);
+}
+
+static gboolean
+apply_snapshot_row (Merge        *merge,
+                    SnapshotRow  *row,
+                    GError      **error)
+{
+  gboolean deleted = FALSE;
+  int exists;
+
+  exists = row_state (merge, row->spec, row->row_id, &deleted, error);
+  if (exists < 0)
+    return FALSE;
+
+  if (!exists)
+    {
+      g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+      const TandemChange *oldest = NULL;
+      gint64 newest_hlc = 0;
+
+      /* The oldest clock stands for the row's creation; every field that
+       * has another clock gets its own. */
+      for (guint i = 0; i < row->changes->len; i++)
+        {
+          const TandemChange *change = g_ptr_array_index (row->changes, i);
+
+          if (oldest == NULL || tandem_sync_wins (oldest->hlc, oldest->site,
+                                                  change->hlc, change->site))
+            oldest = change;
+          newest_hlc = MAX (newest_hlc, change->hlc);
+
+          if (g_str_equal (change->field, "*"))
+            {
+              g_autoptr(GHashTable) members = parse_object (merge, row->spec, change->value_json,
+                                                            error);
+              GHashTableIter iter;
+              gpointer name, value;
+
+              if (members == NULL)
+                return FALSE;
+
+              g_hash_table_iter_init (&iter, members);
+              while (g_hash_table_iter_next (&iter, &name, &value))
+                if (!g_hash_table_contains (values, name))
+                  g_hash_table_insert (values, name, g_strdup (value));
+            }
+          else
+            {
+              const char *name = NULL;
+              TandemFieldType type;
+              gboolean is_tombstone;
+
+              if (lookup_field (row->spec, change->field, &type, &is_tombstone, &name))
+                g_hash_table_insert (values, (gpointer) name, g_strdup (change->value_json));
+            }
+        }
+
+      if (!insert_row (merge, row->spec, row->row_id, values, oldest->hlc, newest_hlc,
+                       oldest->site, error))
+        return FALSE;
+
+      for (guint i = 0; i < row->changes->len; i++)
+        {
+          const TandemChange *change = g_ptr_array_index (row->changes, i);
+
+          if (g_str_equal (change->field, "*") ||
+              (change->hlc == oldest->hlc && g_str_equal (change->site, oldest->site)))
+            continue;
+
+          if (!write_clock (merge, row->spec, row->row_id, change->field, change->hlc,
+                            change->site, error))
+            return FALSE;
+        }
+
+      return TRUE;
+    }
+
+  for (guint i = 0; i < row->changes->len; i++)
+    if (!apply_change (merge, g_ptr_array_index (row->changes, i), error))
+      return FALSE;
+
+  return TRUE;
+}
+
+gboolean
+tandem_sync_apply_snapshot (TandemStore  *store,
+                            GPtrArray    *changes,
+                            gint64        cursor,
+                            GError      **error)
+{
+  g_autoptr(GHashTable) rows_by_key = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  Merge merge;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (changes != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!validate_all (store, changes, TRUE, error))
+    return FALSE;
+
+  /* Fields arrive one by one; a row this desktop lacks is created whole. */
+  rows_by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) snapshot_row_free);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      TandemChange *change = g_ptr_array_index (changes, i);
+      g_autofree char *key = g_strconcat (change->table, "\x1f", change->row_id, NULL);
+      SnapshotRow *row = g_hash_table_lookup (rows_by_key, key);
+
+      if (row == NULL)
+        {
+          row = g_new0 (SnapshotRow, 1);
+          row->spec = tandem_schema_lookup (change->table);
+          row->row_id = change->row_id;
+          row->changes = g_ptr_array_new ();
+          g_ptr_array_add (rows, row);
+          g_hash_table_insert (rows_by_key, g_steal_pointer (&key), row);
+        }
+      g_ptr_array_add (row->changes, change);
+    }
+
+  if (!tandem_store_begin (store, error))
+    return FALSE;
+
+  merge_init (&merge, store, TRUE);
+
+  for (guint i = 0; i < changes->len; i++)
+    tandem_store_receive_hlc (store, ((TandemChange *) g_ptr_array_index (changes, i))->hlc);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (!apply_snapshot_row (&merge, g_ptr_array_index (rows, i), error))
+      goto failed;
+
+  if (!update_derived (&merge, error) ||
+      !store_cursor (store, cursor, FALSE, error))
+    goto failed;
+
+  merge_clear (&merge);
+  return tandem_store_commit (store, error);
+
+failed:
+  tandem_store_rollback (store);
+  merge_clear (&merge);
+  return FALSE;
+}
+
+/* Conflicts. */
+
+static TandemConflict *
+conflict_from_row (sqlite3_stmt *stmt)
+{
+  TandemConflict *conflict = g_new0 (TandemConflict, 1);
+
+  conflict->id = sqlite3_column_int64 (stmt, 0);
+  conflict->table = column_dup (stmt, 1);
+  conflict->row_id = column_dup (stmt, 2);
+  conflict->field = column_dup (stmt, 3);
+  conflict->kept_value_json = column_dup (stmt, 4);
+  conflict->kept_hlc = sqlite3_column_int64 (stmt, 5);
+  conflict->kept_site = column_dup (stmt, 6);
+  conflict->other_value_json = column_dup (stmt, 7);
+  conflict->other_hlc = sqlite3_column_int64 (stmt, 8);
+  conflict->other_site = column_dup (stmt, 9);
+  conflict->detected_at = sqlite3_column_int64 (stmt, 10);
+
+  return conflict;
+}
+
+#define CONFLICT_COLUMNS \
+  "SELECT id, tbl, row_id, field, kept_value, kept_hlc, kept_site, other_value, other_hlc," \
+  " other_site, detected_at FROM conflicts"
+
+GPtrArray *
+tandem_sync_list_conflicts (TandemStore  *store,
+                            GError      **error)
+{
+  g_autoptr(GPtrArray) conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) tandem_conflict_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = tandem_store_prepare_cached (store, CONFLICT_COLUMNS " WHERE resolved_at IS NULL ORDER BY id",
+                                      error);
+  if (stmt == NULL)
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (conflicts, conflict_from_row (stmt));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (store, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&conflicts);
+}
+
+gint64
+tandem_sync_count_conflicts (TandemStore *store)
+{
+  sqlite3_stmt *stmt;
+  gint64 count = -1;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), -1);
+
+  stmt = tandem_store_prepare_cached (store,
+                                      "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL", NULL);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+
+  return count;
+}
+
+/* Puts the JSON value @json into @field of @record as an edit. */
+static gboolean
+set_from_json (TandemStore   *store,
+               TandemRecord  *record,
+               const char    *field,
+               const char    *json,
+               GError       **error)
+{
+  const TandemTableSpec *spec = tandem_record_get_spec (record);
+  int index = tandem_table_spec_field_index (spec, field);
+  sqlite3_stmt *stmt;
+  g_autofree char *text = NULL;
+  gboolean is_null;
+  gint64 number;
+
+  g_assert (index >= 0);
+
+  stmt = tandem_store_prepare_cached (store, "SELECT json_extract(?1, '$') WHERE json_valid(?1)",
+                                      error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, TANDEM_SYNC_ERROR, TANDEM_SYNC_ERROR_INVALID,
+                   _("The other value of this conflict cannot be read."));
+      return FALSE;
+    }
+  is_null = sqlite3_column_type (stmt, 0) == SQLITE_NULL;
+  number = sqlite3_column_int64 (stmt, 0);
+  text = column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+
+  if (is_null)
+    tandem_record_clear (record, field);
+  else if (spec->fields[index].type == TANDEM_FIELD_INT)
+    tandem_record_set_int (record, field, number);
+  else if (spec->fields[index].type == TANDEM_FIELD_BOOL)
+    tandem_record_set_bool (record, field, number != 0);
+  else
+    tandem_record_set_text (record, field, text);
+
+  return TRUE;
+}
+
+static gboolean
+restore_other (TandemStore            *store,
+               const TandemConflict   *conflict,
+               GError                **error)
+{
+  g_autoptr(TandemRecord) record = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean deleted;
+
+  /* Edit against delete: keeping the other side deletes or restores. */
+  if (g_str_equal (conflict->field, "deleted"))
+    {
+      deleted = g_strcmp0 (conflict->other_value_json, "1") == 0;
+
+      if (!deleted)
+        return tandem_store_undelete_row (store, conflict->table, conflict->row_id, error);
+
+      record = tandem_store_get_row (store, conflict->table, conflict->row_id, &local_error);
+      if (record == NULL)
+        {
+          /* Deleted already: nothing to do. */
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          return TRUE;
+        }
+
+      return tandem_store_delete (store, record, error);
+    }
+
+  record = tandem_store_get_row (store, conflict->table, conflict->row_id, &local_error);
+  if (record == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, TANDEM_SYNC_ERROR, TANDEM_SYNC_ERROR_NOT_FOUND,
+                     _("The item was deleted; restore it before keeping this value."));
+      return FALSE;
+    }
+
+  if (!set_from_json (store, record, conflict->field, conflict->other_value_json, error))
+    return FALSE;
+
+  return tandem_store_save (store, record, error);
+}
+
+gboolean
+tandem_sync_resolve_conflict (TandemStore  *store,
+                              gint64        conflict_id,
+                              gboolean      keep_other,
+                              GError      **error)
+{
+  g_autoptr(TandemConflict) conflict = NULL;
+  const TandemTableSpec *spec;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!tandem_store_begin (store, error))
+    return FALSE;
+
+  stmt = tandem_store_prepare_cached (store, CONFLICT_COLUMNS " WHERE id = ? AND resolved_at IS NULL",
+                                      error);
+  if (stmt == NULL)
+    goto failed;
+
+  sqlite3_bind_int64 (stmt, 1, conflict_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    conflict = conflict_from_row (stmt);
+  sqlite3_reset (stmt);
+
+  if (conflict == NULL)
+    {
+      g_set_error (error, TANDEM_SYNC_ERROR, TANDEM_SYNC_ERROR_NOT_FOUND,
+                   _("This conflict was resolved already."));
+      goto failed;
+    }
+
+  spec = conflict->table ? tandem_schema_lookup (conflict->table) : NULL;
+  if (spec == NULL || conflict->field == NULL || conflict->row_id == NULL)
+    {
+      g_set_error (error, TANDEM_SYNC_ERROR, TANDEM_SYNC_ERROR_INVALID,
+                   _("This conflict names data this version of Tandem does not know."));
+      goto failed;
+    }
+
+  /* Keeping the other value is an ordinary new edit, so it reaches every
+   * desktop the way any edit does. */
+  if (keep_other && !restore_other (store, conflict, error))
+    goto failed;
+
+  stmt = tandem_store_prepare_cached (store, "UPDATE conflicts SET resolved_at = ? WHERE id = ?",
+                                      error);
+  if (stmt == NULL)
+    goto failed;
+
+  sqlite3_bind_int64 (stmt, 1, now_ms ());
+  sqlite3_bind_int64 (stmt, 2, conflict_id);
+  if (!step_done (store, stmt, error))
+    goto failed;
+
+  return tandem_store_commit (store, error);
+
+failed:
+  tandem_store_rollback (store);
+  return FALSE;
+}

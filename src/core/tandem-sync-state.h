@@ -11,6 +11,16 @@
 
 G_BEGIN_DECLS
 
+#define TANDEM_SYNC_ERROR (tandem_sync_error_quark ())
+
+typedef enum
+{
+  TANDEM_SYNC_ERROR_INVALID,    /* a change that does not fit the schema */
+  TANDEM_SYNC_ERROR_NOT_FOUND,  /* an unknown or already resolved conflict */
+} TandemSyncError;
+
+GQuark        tandem_sync_error_quark  (void);
+
 /* The desktop side of sync (doc/sync-protocol.md), without any networking:
  * reading the outbox, applying remote changes with the merge rule, and the
  * conflicts list. src/sync moves these over HTTP. */
@@ -51,6 +61,15 @@ gboolean      tandem_sync_mark_pushed  (TandemStore        *store,
 
 /* The server sequence up to which this desktop has applied (0: never). */
 gint64        tandem_sync_get_cursor   (TandemStore        *store);
+
+/* The other client state of the meta table ("sync_server", "sync_last_ok"):
+ * NULL when unset. */
+char         *tandem_sync_get_meta     (TandemStore        *store,
+                                        const char         *key);
+gboolean      tandem_sync_set_meta     (TandemStore        *store,
+                                        const char         *key,
+                                        const char         *value,
+                                        GError            **error);
 
 typedef struct
 {
