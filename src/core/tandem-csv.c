@@ -1059,7 +1059,6 @@ typedef struct
   GHashTable            *created_companies;
   TandemCsvImportResult *result;
   GString               *buffer;
-  gint64                 old_cache_size;
 } ImportRun;
 
 static void
@@ -1679,19 +1678,9 @@ tandem_csv_import_run (TandemCsvImport        *self,
   run.result = result;
   run.buffer = g_string_new (NULL);
 
-  /* A large import is one transaction: with SQLite's default cache its
-   * dirty pages spill to the log and are read back many times over. A
-   * cache that holds them (up to 256 MiB, only while importing) makes a
-   * 100,000-row import several times faster. */
-  {
-    sqlite3_stmt *stmt = NULL;
-
-    if (sqlite3_prepare_v2 (tandem_store_get_db (store), "PRAGMA cache_size", -1, &stmt,
-                            NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
-      run.old_cache_size = sqlite3_column_int64 (stmt, 0);
-    sqlite3_finalize (stmt);
-    sqlite3_exec (tandem_store_get_db (store), "PRAGMA cache_size = -262144", NULL, NULL, NULL);
-  }
+  /* A large import is one transaction, whose dirty pages would spill from
+   * SQLite's default cache and be read back many times over. */
+  tandem_store_enter_bulk (store);
 
   ok = tandem_store_begin (store, error);
   if (ok)
@@ -1707,12 +1696,7 @@ tandem_csv_import_run (TandemCsvImport        *self,
         tandem_store_rollback (store);
     }
 
-  {
-    g_autofree char *sql = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT,
-                                            run.old_cache_size);
-
-    sqlite3_exec (tandem_store_get_db (store), sql, NULL, NULL, NULL);
-  }
+  tandem_store_leave_bulk (store);
 
   if (ok)
     result->import_id = g_strdup (run.import_id);

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "tandem-folding-private.h"
 #include "tandem-icp.h"
 #include "tandem-matching.h"
 #include "tandem-persona.h"
@@ -40,49 +41,6 @@ typedef struct
   GHashTable *title_words;
 } PersonaRule;
 
-static GHashTable *
-folded_set (TandemRecord *record,
-            const char   *field)
-{
-  g_auto(GStrv) items = tandem_record_dup_list (record, field);
-  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-  for (guint i = 0; items[i] != NULL; i++)
-    g_hash_table_add (set, g_utf8_casefold (items[i], -1));
-
-  return set;
-}
-
-static gboolean
-set_contains (GHashTable *set,
-              const char *value)
-{
-  g_autofree char *folded = NULL;
-
-  if (value == NULL)
-    return FALSE;
-
-  folded = g_utf8_casefold (value, -1);
-  return g_hash_table_contains (set, folded);
-}
-
-/* An empty list does not restrict; a non-empty one must hold the value. */
-static gboolean
-allowed_by (GHashTable *set,
-            const char *value)
-{
-  return g_hash_table_size (set) == 0 || set_contains (set, value);
-}
-
-/* A zero bound is no bound. */
-static gboolean
-within (gint64 value,
-        gint64 min,
-        gint64 max)
-{
-  return (min <= 0 || value >= min) && (max <= 0 || value <= max);
-}
-
 static void
 icp_rule_clear (IcpRule *rule)
 {
@@ -100,50 +58,6 @@ persona_rule_clear (PersonaRule *rule)
   g_free (rule->id);
   g_free (rule->seniority);
   g_hash_table_unref (rule->title_words);
-}
-
-/* Lower-case words of four letters or more: "Head of Operations" gives
- * "head" and "operations", which "VP Operations" shares. */
-static void
-add_title_words (GHashTable *words,
-                 const char *title)
-{
-  g_autofree char *folded = NULL;
-  g_auto(GStrv) parts = NULL;
-
-  if (title == NULL)
-    return;
-
-  folded = g_utf8_casefold (title, -1);
-  g_strdelimit (folded, " ,;/&-()", ' ');
-  parts = g_strsplit (folded, " ", -1);
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    if (g_utf8_strlen (parts[i], -1) >= 4)
-      g_hash_table_add (words, g_strdup (parts[i]));
-}
-
-static gboolean
-shares_word (GHashTable *persona_words,
-             GHashTable *words)
-{
-  GHashTableIter iter;
-  gpointer word;
-
-  g_hash_table_iter_init (&iter, words);
-  while (g_hash_table_iter_next (&iter, &word, NULL))
-    if (g_hash_table_contains (persona_words, word))
-      return TRUE;
-
-  return FALSE;
-}
-
-static const char *
-email_domain (const char *email)
-{
-  const char *at = email ? strrchr (email, '@') : NULL;
-
-  return at ? at + 1 : NULL;
 }
 
 GHashTable *
@@ -177,11 +91,11 @@ tandem_match_count_leads (TandemStore  *store,
       TandemRecord *icp = g_ptr_array_index (icps, i);
       IcpRule rule = {
         .id = g_strdup (tandem_record_get_id (icp)),
-        .industries = folded_set (icp, "industries"),
-        .regions = folded_set (icp, "regions"),
-        .excluded_industries = folded_set (icp, "excluded_industries"),
-        .excluded_domains = folded_set (icp, "excluded_domains"),
-        .competitors = folded_set (icp, "competitors"),
+        .industries = tandem_folded_set_from_list (icp, "industries"),
+        .regions = tandem_folded_set_from_list (icp, "regions"),
+        .excluded_industries = tandem_folded_set_from_list (icp, "excluded_industries"),
+        .excluded_domains = tandem_folded_set_from_list (icp, "excluded_domains"),
+        .competitors = tandem_folded_set_from_list (icp, "competitors"),
         .employees_min = tandem_record_get_int (icp, "employees_min"),
         .employees_max = tandem_record_get_int (icp, "employees_max"),
         .revenue_min = tandem_record_get_int (icp, "revenue_min"),
@@ -204,7 +118,7 @@ tandem_match_count_leads (TandemStore  *store,
         .title_words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
       };
 
-      add_title_words (rule.title_words, tandem_record_get_text (persona, "job_title"));
+      tandem_title_words_add (rule.title_words, tandem_record_get_text (persona, "job_title"));
       for (guint j = 0; icp_id != NULL && j < icp_rules->len; j++)
         if (g_str_equal (g_array_index (icp_rules, IcpRule, j).id, icp_id))
           rule.icp_index = (int) j;
@@ -234,12 +148,12 @@ tandem_match_count_leads (TandemStore  *store,
         {
           IcpRule *rule = &g_array_index (icp_rules, IcpRule, j);
 
-          if (allowed_by (rule->industries, industry) &&
-              (allowed_by (rule->regions, region) || set_contains (rule->regions, country)) &&
-              within (employees, rule->employees_min, rule->employees_max) &&
-              within (revenue, rule->revenue_min, rule->revenue_max) &&
-              !set_contains (rule->excluded_industries, industry) &&
-              !set_contains (rule->competitors, name))
+          if (tandem_folded_set_allows (rule->industries, industry) &&
+              (tandem_folded_set_allows (rule->regions, region) || tandem_folded_set_contains (rule->regions, country)) &&
+              tandem_within_bounds (employees, rule->employees_min, rule->employees_max) &&
+              tandem_within_bounds (revenue, rule->revenue_min, rule->revenue_max) &&
+              !tandem_folded_set_contains (rule->excluded_industries, industry) &&
+              !tandem_folded_set_contains (rule->competitors, name))
             mask |= G_GUINT64_CONSTANT (1) << j;
         }
 
@@ -266,7 +180,7 @@ tandem_match_count_leads (TandemStore  *store,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *company_id = (const char *) sqlite3_column_text (stmt, 0);
-      const char *domain = email_domain ((const char *) sqlite3_column_text (stmt, 1));
+      const char *domain = tandem_email_domain ((const char *) sqlite3_column_text (stmt, 1));
       const char *seniority = (const char *) sqlite3_column_text (stmt, 2);
       const char *title = (const char *) sqlite3_column_text (stmt, 3);
       guint64 *company_mask = company_id ? g_hash_table_lookup (company_masks, company_id) : NULL;
@@ -278,7 +192,7 @@ tandem_match_count_leads (TandemStore  *store,
         {
           IcpRule *rule = &g_array_index (icp_rules, IcpRule, j);
 
-          if ((mask & (G_GUINT64_CONSTANT (1) << j)) && set_contains (rule->excluded_domains, domain))
+          if ((mask & (G_GUINT64_CONSTANT (1) << j)) && tandem_folded_set_contains (rule->excluded_domains, domain))
             mask &= ~(G_GUINT64_CONSTANT (1) << j);
           if (mask & (G_GUINT64_CONSTANT (1) << j))
             icp_counts[j]++;
@@ -297,9 +211,9 @@ tandem_match_count_leads (TandemStore  *store,
           if (title_words == NULL)
             {
               title_words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-              add_title_words (title_words, title);
+              tandem_title_words_add (title_words, title);
             }
-          if (shares_word (rule->title_words, title_words))
+          if (tandem_words_shared (rule->title_words, title_words))
             persona_counts[j]++;
         }
     }

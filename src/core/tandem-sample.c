@@ -54,7 +54,6 @@
  * back many times. 64 MiB (in KiB here) for the run only takes a fifth off
  * the large sample; a larger cache gains little and would push the app
  * past its memory budget while it generates. */
-#define SAMPLE_CACHE_SIZE   (-64 * 1024)
 
 typedef char SampleId[ID_LENGTH];
 
@@ -2976,26 +2975,6 @@ check_empty (TandemStore  *store,
   return TRUE;
 }
 
-/* Sets the page cache of the store's connection (negative: KiB, as in
- * PRAGMA cache_size) and returns the previous setting. */
-static gint64
-set_cache_size (TandemStore *store,
-                gint64       size)
-{
-  sqlite3 *db = tandem_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
-  g_autofree char *sql = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT, size);
-  gint64 previous = -2000;
-
-  if (sqlite3_prepare_v2 (db, "PRAGMA cache_size", -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    previous = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-
-  sqlite3_exec (db, sql, NULL, NULL, NULL);
-  return previous;
-}
-
 static gboolean
 generate (TandemStore           *store,
           guint                  n_leads,
@@ -3008,7 +2987,6 @@ generate (TandemStore           *store,
 {
   Sample s = { 0 };
   guint32 seed_words[2] = { (guint32) (seed & 0xffffffff), (guint32) (seed >> 32) };
-  gint64 cache_size;
   guint step;
   gboolean ok;
 
@@ -3038,11 +3016,11 @@ generate (TandemStore           *store,
   s.contacts = g_array_new (FALSE, FALSE, sizeof (Contact));
   init_calendar (&s);
 
-  cache_size = set_cache_size (store, SAMPLE_CACHE_SIZE);
+  tandem_store_enter_bulk (store);
 
   if (!tandem_store_begin (store, error))
     {
-      set_cache_size (store, cache_size);
+      tandem_store_leave_bulk (store);
       sample_free (&s);
       return FALSE;
     }
@@ -3099,7 +3077,7 @@ generate (TandemStore           *store,
         report_progress (&s, 1.0);
     }
 
-  set_cache_size (store, cache_size);
+  tandem_store_leave_bulk (store);
   sample_free (&s);
   return ok;
 }

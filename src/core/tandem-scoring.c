@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "tandem-folding-private.h"
 #include "tandem-icp.h"
 #include "tandem-persona.h"
 #include "tandem-pipeline.h"
@@ -161,14 +162,7 @@ typedef struct
 G_DEFINE_BOXED_TYPE (TandemScoringRules, tandem_scoring_rules,
                      tandem_scoring_rules_ref, tandem_scoring_rules_unref)
 
-/* Matching helpers, as in tandem-matching.c. */
-
-static GHashTable *
-folded_set_new (void)
-{
-  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-}
-
+/* A rule's "is" value may list alternatives separated by commas. */
 static void
 folded_set_add_list (GHashTable *set,
                      const char *text)
@@ -184,91 +178,8 @@ folded_set_add_list (GHashTable *set,
       char *item = g_strstrip (items[i]);
 
       if (*item != '\0')
-        g_hash_table_add (set, g_utf8_casefold (item, -1));
+        tandem_folded_set_add (set, item);
     }
-}
-
-static GHashTable *
-record_set (TandemRecord *record,
-            const char   *field)
-{
-  g_auto(GStrv) items = tandem_record_dup_list (record, field);
-  GHashTable *set = folded_set_new ();
-
-  for (guint i = 0; items[i] != NULL; i++)
-    g_hash_table_add (set, g_utf8_casefold (items[i], -1));
-
-  return set;
-}
-
-static gboolean
-set_contains (GHashTable *set,
-              const char *value)
-{
-  g_autofree char *folded = NULL;
-
-  if (value == NULL || set == NULL || g_hash_table_size (set) == 0)
-    return FALSE;
-
-  folded = g_utf8_casefold (value, -1);
-  return g_hash_table_contains (set, folded);
-}
-
-static gboolean
-allowed_by (GHashTable *set,
-            const char *value)
-{
-  return g_hash_table_size (set) == 0 || set_contains (set, value);
-}
-
-static gboolean
-within (gint64 value,
-        gint64 min,
-        gint64 max)
-{
-  return (min <= 0 || value >= min) && (max <= 0 || value <= max);
-}
-
-static void
-add_title_words (GHashTable *words,
-                 const char *title)
-{
-  g_autofree char *folded = NULL;
-  g_auto(GStrv) parts = NULL;
-
-  if (title == NULL)
-    return;
-
-  folded = g_utf8_casefold (title, -1);
-  g_strdelimit (folded, " ,;/&-()", ' ');
-  parts = g_strsplit (folded, " ", -1);
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    if (g_utf8_strlen (parts[i], -1) >= 4)
-      g_hash_table_add (words, g_strdup (parts[i]));
-}
-
-static gboolean
-shares_word (GHashTable *persona_words,
-             GHashTable *words)
-{
-  GHashTableIter iter;
-  gpointer word;
-
-  g_hash_table_iter_init (&iter, words);
-  while (g_hash_table_iter_next (&iter, &word, NULL))
-    if (g_hash_table_contains (persona_words, word))
-      return TRUE;
-
-  return FALSE;
-}
-
-static const char *
-email_domain (const char *email)
-{
-  const char *at = email ? strrchr (email, '@') : NULL;
-
-  return at ? at + 1 : NULL;
 }
 
 static gboolean
@@ -429,7 +340,7 @@ rules_add (TandemScoringRules *self,
   rule->name = g_strdup (name ? name : "");
   rule->value = value ? g_strstrip (g_strdup (value)) : g_strdup ("");
   rule->folded_value = g_utf8_casefold (rule->value, -1);
-  rule->values = folded_set_new ();
+  rule->values = tandem_folded_set_new ();
   folded_set_add_list (rule->values, rule->value);
   rule->kind = kind;
   rule->attribute = attribute;
@@ -551,11 +462,11 @@ rules_load_context (TandemScoringRules  *self,
       Icp icp = {
         .id = g_strdup (tandem_record_get_id (record)),
         .name = g_strdup (tandem_record_get_text (record, "name")),
-        .industries = record_set (record, "industries"),
-        .regions = record_set (record, "regions"),
-        .excluded_industries = record_set (record, "excluded_industries"),
-        .excluded_domains = record_set (record, "excluded_domains"),
-        .competitors = record_set (record, "competitors"),
+        .industries = tandem_folded_set_from_list (record, "industries"),
+        .regions = tandem_folded_set_from_list (record, "regions"),
+        .excluded_industries = tandem_folded_set_from_list (record, "excluded_industries"),
+        .excluded_domains = tandem_folded_set_from_list (record, "excluded_domains"),
+        .competitors = tandem_folded_set_from_list (record, "competitors"),
         .employees_min = tandem_record_get_int (record, "employees_min"),
         .employees_max = tandem_record_get_int (record, "employees_max"),
         .revenue_min = tandem_record_get_int (record, "revenue_min"),
@@ -574,10 +485,10 @@ rules_load_context (TandemScoringRules  *self,
         .id = g_strdup (tandem_record_get_id (record)),
         .icp_index = -1,
         .seniority = seniority ? g_utf8_casefold (seniority, -1) : NULL,
-        .title_words = folded_set_new (),
+        .title_words = tandem_folded_set_new (),
       };
 
-      add_title_words (persona.title_words, tandem_record_get_text (record, "job_title"));
+      tandem_title_words_add (persona.title_words, tandem_record_get_text (record, "job_title"));
       for (guint j = 0; icp_id != NULL && j < self->icps->len; j++)
         if (g_str_equal (g_array_index (self->icps, Icp, j).id, icp_id))
           persona.icp_index = (int) j;
@@ -695,13 +606,13 @@ company_icp_mask (TandemScoringRules *rules,
     {
       Icp *icp = &g_array_index (rules->icps, Icp, j);
 
-      if (allowed_by (icp->industries, company->industry) &&
-          (allowed_by (icp->regions, company->region) ||
-           set_contains (icp->regions, company->country)) &&
-          within (company->employees, icp->employees_min, icp->employees_max) &&
-          within (company->revenue, icp->revenue_min, icp->revenue_max) &&
-          !set_contains (icp->excluded_industries, company->industry) &&
-          !set_contains (icp->competitors, company->name))
+      if (tandem_folded_set_allows (icp->industries, company->industry) &&
+          (tandem_folded_set_allows (icp->regions, company->region) ||
+           tandem_folded_set_contains (icp->regions, company->country)) &&
+          tandem_within_bounds (company->employees, icp->employees_min, icp->employees_max) &&
+          tandem_within_bounds (company->revenue, icp->revenue_min, icp->revenue_max) &&
+          !tandem_folded_set_contains (icp->excluded_industries, company->industry) &&
+          !tandem_folded_set_contains (icp->competitors, company->name))
         mask |= G_GUINT64_CONSTANT (1) << j;
     }
 
@@ -776,7 +687,7 @@ activity_rule_matches (const Rule *rule,
   if (rule->attribute == ATTR_URL || rule->attribute == ATTR_ASSET)
     return strcmp (subject, rule->value) == 0;
 
-  return set_contains (rule->values, subject);
+  return tandem_folded_set_contains (rule->values, subject);
 }
 
 static void
@@ -980,7 +891,7 @@ icp_listing (TandemScoringRules *rules,
         continue;
 
       set = G_STRUCT_MEMBER (GHashTable *, icp, set_offset);
-      if (set_contains (set, value) || set_contains (set, other_value))
+      if (tandem_folded_set_contains (set, value) || tandem_folded_set_contains (set, other_value))
         return icp;
     }
 
@@ -996,7 +907,7 @@ any_icp_lists (TandemScoringRules *rules,
     {
       const Icp *icp = &g_array_index (rules->icps, Icp, j);
 
-      if (set_contains (G_STRUCT_MEMBER (GHashTable *, icp, set_offset), value))
+      if (tandem_folded_set_contains (G_STRUCT_MEMBER (GHashTable *, icp, set_offset), value))
         return TRUE;
     }
 
@@ -1055,7 +966,7 @@ score_fit (TandemScoringRules *rules,
            int                *cap_score)
 {
   const Company *company = lead->company;
-  const char *domain = email_domain (lead->email);
+  const char *domain = tandem_email_domain (lead->email);
   g_autofree char *folded_title = lead->job_title ? g_utf8_casefold (lead->job_title, -1) : NULL;
   gboolean explain = score->hits != NULL;
   int fit = 0;
@@ -1082,7 +993,7 @@ score_fit (TandemScoringRules *rules,
           break;
 
         case ATTR_SENIORITY:
-          hit = set_contains (rule->values, lead->seniority);
+          hit = tandem_folded_set_contains (rule->values, lead->seniority);
           if (hit && explain)
             text = g_strdup_printf (_("seniority is “%s”"), lead->seniority);
           break;
@@ -1102,7 +1013,7 @@ score_fit (TandemScoringRules *rules,
             }
           else
             {
-              hit = set_contains (rule->values, company->industry);
+              hit = tandem_folded_set_contains (rule->values, company->industry);
               if (hit && explain)
                 text = g_strdup_printf (_("industry is %s"), company->industry);
             }
@@ -1111,7 +1022,7 @@ score_fit (TandemScoringRules *rules,
         case ATTR_EMPLOYEES:
           if (company == NULL || company->employees <= 0)
             break;
-          hit = within (company->employees, rule->min, rule->max);
+          hit = tandem_within_bounds (company->employees, rule->min, rule->max);
           if (hit && explain)
             text = g_strdup_printf (_("%" G_GINT64_FORMAT " employees, within %s"),
                                     company->employees, rule->value);
@@ -1128,17 +1039,17 @@ score_fit (TandemScoringRules *rules,
               hit = icp != NULL;
               if (hit && explain)
                 text = g_strdup_printf (_("region %s is in ICP “%s”"),
-                                        set_contains (icp->regions, company->region)
+                                        tandem_folded_set_contains (icp->regions, company->region)
                                           ? company->region : company->country,
                                         icp->name);
             }
           else
             {
-              hit = set_contains (rule->values, company->region) ||
-                    set_contains (rule->values, company->country);
+              hit = tandem_folded_set_contains (rule->values, company->region) ||
+                    tandem_folded_set_contains (rule->values, company->country);
               if (hit && explain)
                 text = g_strdup_printf (_("region is %s"),
-                                        set_contains (rule->values, company->region)
+                                        tandem_folded_set_contains (rule->values, company->region)
                                           ? company->region : company->country);
             }
           break;
@@ -1153,7 +1064,7 @@ score_fit (TandemScoringRules *rules,
               hit = *rule->folded_value != '\0' && strstr (folded, rule->folded_value) != NULL;
             }
           else
-            hit = set_contains (rule->values, domain);
+            hit = tandem_folded_set_contains (rule->values, domain);
           if (hit && explain)
             text = g_strdup_printf (_("email domain is %s"), domain);
           break;
@@ -1178,20 +1089,20 @@ score_fit (TandemScoringRules *rules,
         {
         case ATTR_FREE_MAIL:
           if (domain != NULL &&
-              (set_contains (rule->values, domain) ||
+              (tandem_folded_set_contains (rule->values, domain) ||
                any_icp_lists (rules, G_STRUCT_OFFSET (Icp, excluded_domains), domain)))
             what = domain;
           break;
         case ATTR_EXCLUDED_INDUSTRY:
           if (company != NULL && company->industry != NULL &&
-              (set_contains (rule->values, company->industry) ||
+              (tandem_folded_set_contains (rule->values, company->industry) ||
                any_icp_lists (rules, G_STRUCT_OFFSET (Icp, excluded_industries),
                               company->industry)))
             what = company->industry;
           break;
         case ATTR_COMPETITOR:
           if (company != NULL && company->name != NULL &&
-              (set_contains (rule->values, company->name) ||
+              (tandem_folded_set_contains (rule->values, company->name) ||
                any_icp_lists (rules, G_STRUCT_OFFSET (Icp, competitors), company->name)))
             what = company->name;
           break;
@@ -1336,7 +1247,7 @@ match_icp_and_persona (TandemScoringRules *rules,
                        int                *best_icp,
                        int                *best_persona)
 {
-  const char *domain = email_domain (lead->email);
+  const char *domain = tandem_email_domain (lead->email);
   guint64 mask = lead->company ? lead->company->icp_mask : 0;
   g_autofree char *seniority = NULL;
   g_autoptr(GHashTable) words = NULL;
@@ -1346,7 +1257,7 @@ match_icp_and_persona (TandemScoringRules *rules,
     {
       const Icp *icp = &g_array_index (rules->icps, Icp, j);
 
-      if ((mask & (G_GUINT64_CONSTANT (1) << j)) && set_contains (icp->excluded_domains, domain))
+      if ((mask & (G_GUINT64_CONSTANT (1) << j)) && tandem_folded_set_contains (icp->excluded_domains, domain))
         mask &= ~(G_GUINT64_CONSTANT (1) << j);
     }
 
@@ -1367,10 +1278,10 @@ match_icp_and_persona (TandemScoringRules *rules,
         continue;
       if (words == NULL)
         {
-          words = folded_set_new ();
-          add_title_words (words, lead->job_title);
+          words = tandem_folded_set_new ();
+          tandem_title_words_add (words, lead->job_title);
         }
-      if (!shares_word (persona->title_words, words))
+      if (!tandem_words_shared (persona->title_words, words))
         continue;
 
       /* A persona of the ICP the company fits best beats any other. */
@@ -2141,7 +2052,13 @@ tandem_scoring_rescore_all (TandemStore            *store,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return rescore (store, now_ms (), TRUE, progress, progress_data, cancellable, error);
+  gboolean ok;
+
+  tandem_store_enter_bulk (store);
+  ok = rescore (store, now_ms (), TRUE, progress, progress_data, cancellable, error);
+  tandem_store_leave_bulk (store);
+
+  return ok;
 }
 
 gboolean

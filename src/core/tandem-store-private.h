@@ -31,6 +31,14 @@ GType         tandem_store_record_type_for  (const TandemTableSpec  *spec);
 gboolean      tandem_store_write_derived    (TandemStore            *self,
                                              TandemRecord           *record,
                                              GError                **error);
+/* Big one-off passes (the sample generator, an import, a rescore) run far
+ * faster with a large page cache, so that a long transaction's dirty pages
+ * do not spill and get read back, and with the file mapped into memory,
+ * so that reading every activity costs no copy per page. The app keeps the
+ * defaults the rest of the time, to stay within its memory budget. Calls
+ * nest; the last leave restores the defaults. */
+void          tandem_store_enter_bulk       (TandemStore            *self);
+void          tandem_store_leave_bulk       (TandemStore            *self);
 /* Turns what a person typed into an FTS5 query that matches rows holding
  * every word as a word prefix; NULL when nothing searchable was typed. */
 char         *tandem_store_build_fts_query  (const char             *text);

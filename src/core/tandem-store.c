@@ -40,6 +40,7 @@ struct _TandemStore
   GHashTable  *pending_changes;
   /* TandemTableSpec -> InsertStatements. */
   GHashTable  *insert_sql;
+  guint        bulk_depth;
 };
 
 G_DEFINE_FINAL_TYPE (TandemStore, tandem_store, G_TYPE_OBJECT)
@@ -738,6 +739,27 @@ tandem_store_save (TandemStore   *self,
 failed:
   tandem_store_rollback (self);
   return FALSE;
+}
+
+void
+tandem_store_enter_bulk (TandemStore *self)
+{
+  g_return_if_fail (TANDEM_IS_STORE (self));
+
+  if (self->bulk_depth++ == 0)
+    sqlite3_exec (self->db, "PRAGMA cache_size = -262144; PRAGMA mmap_size = 4294967296",
+                  NULL, NULL, NULL);
+}
+
+void
+tandem_store_leave_bulk (TandemStore *self)
+{
+  g_return_if_fail (TANDEM_IS_STORE (self));
+  g_return_if_fail (self->bulk_depth > 0);
+
+  /* SQLite's own defaults: a 2 MiB cache and no mapping. */
+  if (--self->bulk_depth == 0)
+    sqlite3_exec (self->db, "PRAGMA cache_size = -2000; PRAGMA mmap_size = 0", NULL, NULL, NULL);
 }
 
 gboolean
