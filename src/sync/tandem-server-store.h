@@ -36,6 +36,17 @@ typedef enum
   TANDEM_PUSH_REJECTED,
 } TandemPushOutcome;
 
+/* A device of `token list`. Times are UTC milliseconds; revoked_at is 0
+ * while the token is valid. */
+typedef struct
+{
+  char   *name;
+  gint64  created_at;
+  gint64  revoked_at;
+} TandemServerDevice;
+
+void               tandem_server_device_free        (TandemServerDevice *device);
+
 #define TANDEM_TYPE_SERVER_STORE (tandem_server_store_get_type ())
 
 G_DECLARE_FINAL_TYPE (TandemServerStore, tandem_server_store, TANDEM, SERVER_STORE, GObject)
@@ -52,7 +63,8 @@ char              *tandem_server_store_add_token    (TandemServerStore  *self,
 gboolean           tandem_server_store_revoke_token (TandemServerStore  *self,
                                                      const char         *device,
                                                      GError            **error);
-/* Device names with their creation and revocation times, for `token list`. */
+/* Device names with their creation and revocation times, for `token list`:
+ * a GPtrArray of TandemServerDevice. */
 GPtrArray         *tandem_server_store_list_devices (TandemServerStore  *self,
                                                      GError            **error);
 /* The device a bearer token belongs to, or NULL (unknown or revoked). */
@@ -91,5 +103,17 @@ GPtrArray         *tandem_server_store_snapshot     (TandemServerStore  *self,
 gboolean           tandem_server_store_compact      (TandemServerStore  *self,
                                                      gint64              seq,
                                                      GError            **error);
+
+/* The newest sequence number ever given (0 for an empty log). */
+gint64             tandem_server_store_get_cursor   (TandemServerStore  *self);
+/* The compaction horizon: pulls from before it get CURSOR_EXPIRED. */
+gint64             tandem_server_store_get_horizon  (TandemServerStore  *self);
+/* The conflicts the server recorded, oldest first (TandemConflict, freed
+ * with tandem_server_conflict_free()). */
+GPtrArray         *tandem_server_store_list_conflicts (TandemServerStore *self,
+                                                       GError           **error);
+void               tandem_server_conflict_free      (TandemConflict     *conflict);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TandemServerDevice, tandem_server_device_free)
 
 G_END_DECLS

@@ -1,0 +1,407 @@
+/* bench-sync.c
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tandem-schema.h"
+
+/* Usage: bench-sync TANDEM_SYNC [SECONDS] [DEVICES]
+ *
+ * Runs the real server on 127.0.0.1 with a fresh database and measures
+ * (1) 10,000 changes pushed in batches of 1,000 and pulled back in pages
+ * of 5,000, and (2) DEVICES devices (default 50), each pushing a batch of
+ * 10 changes and pulling from its cursor in a loop for SECONDS (default
+ * 60): requests per second, median and 99th percentile latency, errors.
+ * Every request is asynchronous on one main loop, as many in flight as
+ * there are devices. */
+
+static const char *bin;
+static char *db_path;
+static guint port;
+static SoupSession *session;
+
+static char *
+run_tool (const char * const *argv)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+
+  return g_strstrip (out);
+}
+
+static char *
+add_token (const char *name)
+{
+  const char *argv[] = { bin, "token", "add", name, "--db", db_path, NULL };
+
+  return run_tool (argv);
+}
+
+typedef struct
+{
+  GBytes   *body;
+  guint     status;
+  gboolean  done;
+} Reply;
+
+static void
+on_sent (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Reply *reply = user_data;
+  g_autoptr(GError) error = NULL;
+
+  reply->body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  reply->done = TRUE;
+}
+
+static SoupMessage *
+new_message (const char *method,
+             const char *path,
+             const char *token,
+             const char *body)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", port, path);
+  g_autofree char *auth = g_strdup_printf ("Bearer %s", token);
+  SoupMessage *msg = soup_message_new (method, url);
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+
+  return msg;
+}
+
+static guint
+request_wait (const char  *method,
+              const char  *path,
+              const char  *token,
+              const char  *body,
+              GBytes     **answer)
+{
+  g_autoptr(SoupMessage) msg = new_message (method, path, token, body);
+  Reply reply = { 0, };
+
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, &reply);
+  while (!reply.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (answer)
+    *answer = reply.body;
+  else
+    g_clear_pointer (&reply.body, g_bytes_unref);
+
+  return soup_message_get_status (msg);
+}
+
+static char *
+make_batch (const char *batch_id,
+            const char *site,
+            guint       first,
+            guint       n,
+            gint64      hlc)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "{\"batch_id\":\"%s\",\"schema\":%d,\"site\":\"%s\","
+                          "\"sent_at\":%" G_GINT64_FORMAT ",\"changes\":[",
+                          batch_id, TANDEM_SCHEMA_VERSION, site, g_get_real_time () / 1000);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (out, "%s{\"table\":\"leads\",\"row\":\"%s-%u\",\"field\":\"*\","
+                            "\"value\":{\"first_name\":\"Ann\",\"last_name\":\"Lee %u\","
+                            "\"email\":\"ann%u@acme.example\",\"stage\":\"lead\",\"deleted\":0},"
+                            "\"hlc\":%" G_GINT64_FORMAT ",\"site\":\"%s\",\"base_hlc\":0}",
+                            i > 0 ? "," : "", site, first + i, first + i, first + i,
+                            hlc + i, site);
+  g_string_append (out, "]}");
+
+  return g_string_free (out, FALSE);
+}
+
+static gint64
+cursor_of (GBytes *body)
+{
+  const char *text = g_bytes_get_data (body, NULL);
+  const char *cursor = g_strstr_len (text, g_bytes_get_size (body), "\"cursor\":");
+
+  return cursor ? g_ascii_strtoll (cursor + 9, NULL, 10) : 0;
+}
+
+static gboolean
+has_more (GBytes *body)
+{
+  return g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                       "\"more\":true") != NULL;
+}
+
+static void
+bench_bulk (const char *token)
+{
+  gint64 start, pushed, pulled;
+  guint n_pulled = 0;
+  gint64 since = 0;
+  gboolean more = TRUE;
+
+  start = g_get_monotonic_time ();
+  for (guint b = 0; b < 10; b++)
+    {
+      g_autofree char *id = g_strdup_printf ("bulk-%u", b);
+      g_autofree char *body = make_batch (id, "bulk", b * 1000, 1000,
+                                          G_GINT64_CONSTANT (111386983071662080) + b * 1000);
+
+      g_assert_cmpuint (request_wait ("POST", "/v1/push", token, body, NULL), ==, 200);
+    }
+  pushed = g_get_monotonic_time () - start;
+
+  start = g_get_monotonic_time ();
+  while (more)
+    {
+      g_autofree char *path = g_strdup_printf ("/v1/pull?since=%" G_GINT64_FORMAT "&limit=5000",
+                                               since);
+      g_autoptr(GBytes) answer = NULL;
+      const char *p;
+      gsize left;
+
+      g_assert_cmpuint (request_wait ("GET", path, token, NULL, &answer), ==, 200);
+      since = cursor_of (answer);
+      more = has_more (answer);
+
+      p = g_bytes_get_data (answer, &left);
+      for (const char *q = p; (q = g_strstr_len (q, left - (q - p), "\"seq\":")) != NULL; q++)
+        n_pulled++;
+    }
+  pulled = g_get_monotonic_time () - start;
+
+  g_assert_cmpuint (n_pulled, ==, 10000);
+  g_print ("10,000 changes pushed (10 batches of 1,000): %.0f ms, %.0f changes/s\n",
+           pushed / 1000.0, 10000.0 / (pushed / 1e6));
+  g_print ("10,000 changes pulled (pages of 5,000):      %.0f ms, %.0f changes/s\n",
+           pulled / 1000.0, 10000.0 / (pulled / 1e6));
+}
+
+typedef struct
+{
+  guint       index;
+  char       *token;
+  char       *site;
+  gint64      cursor;
+  guint       round;
+  gboolean    pulling;
+  gint64      sent;
+} Device;
+
+static GArray *latencies;  /* gint64 µs */
+static guint errors;
+static guint in_flight;
+static gboolean stopping;
+
+static void device_next (Device *device);
+
+static void
+on_device_sent (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Device *device = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (object), result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (object), result,
+                                                              &error);
+  gint64 latency = g_get_monotonic_time () - device->sent;
+
+  in_flight--;
+  g_array_append_val (latencies, latency);
+
+  if (body == NULL || soup_message_get_status (msg) != 200)
+    {
+      if (errors++ < 5)
+        g_printerr ("Request failed: %u %s\n", soup_message_get_status (msg),
+                    error ? error->message : "");
+    }
+  else if (device->pulling)
+    device->cursor = cursor_of (body);
+
+  device->pulling = !device->pulling;
+  if (!device->pulling)
+    device->round++;
+
+  g_object_unref (msg);
+
+  if (!stopping)
+    device_next (device);
+}
+
+static void
+device_next (Device *device)
+{
+  SoupMessage *msg;
+
+  if (device->pulling)
+    {
+      g_autofree char *path = g_strdup_printf ("/v1/pull?since=%" G_GINT64_FORMAT "&limit=1000",
+                                               device->cursor);
+
+      msg = new_message ("GET", path, device->token, NULL);
+    }
+  else
+    {
+      g_autofree char *id = g_strdup_printf ("%s-%u", device->site, device->round);
+      g_autofree char *body = make_batch (id, device->site, device->round * 10, 10,
+                                          G_GINT64_CONSTANT (111386983071662080) +
+                                          device->round * 10);
+
+      msg = new_message ("POST", "/v1/push", device->token, body);
+    }
+
+  device->sent = g_get_monotonic_time ();
+  in_flight++;
+  /* The callback unrefs the message it gets back from the session. */
+  g_object_ref (msg);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_device_sent,
+                                    device);
+  g_object_unref (msg);
+}
+
+static gboolean
+on_stop (gpointer user_data)
+{
+  stopping = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+bench_devices (guint n_devices,
+               guint seconds)
+{
+  g_autofree Device *devices = g_new0 (Device, n_devices);
+  gint64 start, elapsed;
+
+  for (guint i = 0; i < n_devices; i++)
+    {
+      devices[i].index = i;
+      devices[i].site = g_strdup_printf ("device%02u", i);
+      devices[i].token = add_token (devices[i].site);
+      devices[i].cursor = 0;
+    }
+
+  latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
+  start = g_get_monotonic_time ();
+  g_timeout_add_seconds (seconds, on_stop, NULL);
+  for (guint i = 0; i < n_devices; i++)
+    device_next (&devices[i]);
+
+  while (!stopping || in_flight > 0)
+    g_main_context_iteration (NULL, TRUE);
+  elapsed = g_get_monotonic_time () - start;
+
+  g_array_sort (latencies, compare_gint64);
+  g_print ("%u devices for %u s: %u requests, %.0f requests/s, p50 %.1f ms, p99 %.1f ms, "
+           "max %.1f ms, errors %u\n",
+           n_devices, seconds, latencies->len, latencies->len / (elapsed / 1e6),
+           g_array_index (latencies, gint64, latencies->len / 2) / 1000.0,
+           g_array_index (latencies, gint64, (latencies->len * 99) / 100) / 1000.0,
+           g_array_index (latencies, gint64, latencies->len - 1) / 1000.0,
+           errors);
+
+  for (guint i = 0; i < n_devices; i++)
+    {
+      g_free (devices[i].site);
+      g_free (devices[i].token);
+    }
+  g_array_unref (latencies);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *bulk_token = NULL;
+  guint seconds = argc > 2 ? (guint) atoi (argv[2]) : 60;
+  guint n_devices = argc > 3 ? (guint) atoi (argv[3]) : 50;
+
+  if (argc < 2)
+    {
+      g_printerr ("Usage: bench-sync TANDEM_SYNC [SECONDS] [DEVICES]\n");
+      return 2;
+    }
+
+  bin = argv[1];
+  dir = g_dir_make_tmp ("tandem-bench-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+  db_path = g_build_filename (dir, "sync.db", NULL);
+  bulk_token = add_token ("bulk");
+
+  {
+    const char *serve[] = { bin, "serve", "--db", db_path, "--listen", "127.0.0.1:0", NULL };
+
+    /* The server's per-request log would cost more than the requests. */
+    server = g_subprocess_newv (serve, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+    g_assert_no_error (error);
+  }
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  port = (guint) g_ascii_strtoull (strrchr (line, ':') + 1, NULL, 10);
+
+  session = soup_session_new_with_options ("max-conns", n_devices + 10,
+                                           "max-conns-per-host", n_devices + 10,
+                                           "timeout", 30,
+                                           NULL);
+
+  bench_bulk (bulk_token);
+  bench_devices (n_devices, seconds);
+
+  g_clear_object (&session);
+  g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
+
+  {
+    g_autofree char *wal = g_strconcat (db_path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db_path, "-shm", NULL);
+
+    g_remove (db_path);
+    g_remove (wal);
+    g_remove (shm);
+    g_rmdir (dir);
+  }
+  g_free (db_path);
+
+  return errors == 0 ? 0 : 1;
+}
