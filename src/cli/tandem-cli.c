@@ -18,6 +18,7 @@
 #include "tandem-core.h"
 #include "tandem-csv.h"
 #include "tandem-lead-query.h"
+#include "tandem-sync-client.h"
 
 /* Exit statuses: 0 for success, 1 when the work failed, 2 when the command
  * line was wrong, so scripts can tell a typo from a broken workspace. */
@@ -564,6 +565,128 @@ run_rescore (int    argc,
   return EXIT_OK;
 }
 
+/* sync */
+
+/* Reads a token from a file, as `tandem-sync token add` printed it: the
+ * token is kept out of the command line, where other users of the
+ * computer could see it in the process list. */
+static char *
+read_token_file (const char  *path,
+                 char       **message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &error))
+    {
+      *message = g_strdup_printf (_("Could not read the token file: %s"), error->message);
+      return NULL;
+    }
+
+  g_strstrip (contents);
+  if (*contents == '\0')
+    {
+      *message = g_strdup_printf (_("The token file “%s” is empty."), path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&contents);
+}
+
+static void
+print_sync_report (const TandemSyncReport *report)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, "Pushed %u change",
+                                             "Pushed %u changes", report->pushed),
+                          report->pushed);
+  g_string_append (line, ", ");
+  g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, "pulled %u", "pulled %u",
+                                             report->pulled),
+                          report->pulled);
+  g_string_append (line, " (");
+  g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, "applied %u", "applied %u",
+                                             report->applied),
+                          report->applied);
+  g_string_append (line, ", ");
+  g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, "%u conflict", "%u conflicts",
+                                             report->conflicts),
+                          report->conflicts);
+  g_string_append (line, ")");
+  if (report->took_snapshot)
+    g_string_append (line, _("; took a snapshot"));
+  if (report->pending > 0)
+    {
+      g_string_append (line, "; ");
+      g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE,
+                                                 "%" G_GINT64_FORMAT " change still to push",
+                                                 "%" G_GINT64_FORMAT " changes still to push",
+                                                 (gulong) report->pending),
+                              report->pending);
+    }
+
+  g_print ("%s\n", line->str);
+}
+
+static int
+run_sync (int    argc,
+          char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *token_file = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr(TandemStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  TandemSyncReport report = { 0, };
+  int status;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path,
+      N_("The workspace to sync (default: your Tandem workspace)"), N_("PATH") },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server,
+      N_("The sync server's address, saved in the workspace (http://host:8765)"), N_("URL") },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
+      N_("A file holding the token `tandem-sync token add` printed, saved in the workspace"),
+      N_("FILE") },
+    { NULL }
+  };
+
+  status = parse_options ("sync", _("Pushes this workspace's changes to its sync server and "
+                                    "pulls everyone else's, once. A new, empty workspace is "
+                                    "filled from the server."),
+                          entries, &argc, &argv);
+  if (status != EXIT_OK)
+    return status;
+
+  if ((server == NULL) != (token_file == NULL))
+    return usage_error ("sync", _("--server and --token-file go together."));
+
+  if (token_file != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      token = read_token_file (token_file, &message);
+      if (token == NULL)
+        return fail (message);
+    }
+
+  /* With a server given, a missing workspace is created and filled from
+   * the server: that is how a new desktop joins. */
+  store = open_existing ("sync", &db_path, server != NULL, &status);
+  if (store == NULL)
+    return status;
+
+  if (server != NULL && !tandem_sync_client_configure (store, server, token, &error))
+    return fail (error->message);
+
+  if (!tandem_sync_client_run (store, NULL, &report, &error))
+    return fail (error->message);
+
+  print_sync_report (&report);
+  return EXIT_OK;
+}
+
 /* Top level. */
 
 static const Command commands[] = {
@@ -572,6 +695,7 @@ static const Command commands[] = {
   { "import", N_("Import leads from a CSV file"), run_import },
   { "export", N_("Export leads to a CSV file"), run_export },
   { "rescore", N_("Recompute every lead's score"), run_rescore },
+  { "sync", N_("Sync with the team's server once"), run_sync },
 };
 
 static void

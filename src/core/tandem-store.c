@@ -516,7 +516,7 @@ insert_statements_for (TandemStore           *self,
   for (guint i = 0; i < spec->n_fields; i++)
     if (!spec->fields[i].derived)
       g_string_append_printf (sql, "'%s', %s, ", spec->fields[i].name, spec->fields[i].name);
-  g_string_append_printf (sql, "'deleted', deleted), ?, ?, 0, ? FROM %s WHERE id = ?", spec->name);
+  g_string_append_printf (sql, "'deleted', deleted), ?, ?, 0, ? FROM %s WHERE rowid = ?", spec->name);
   statements->log_sql = g_string_free (sql, FALSE);
 
   g_hash_table_insert (self->insert_sql, (gpointer) spec, statements);
@@ -569,7 +569,8 @@ insert_record (TandemStore   *self,
   sqlite3_bind_int64 (stmt, 2, hlc);
   sqlite3_bind_text (stmt, 3, self->site_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, self->current_member, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, row_id, -1, SQLITE_TRANSIENT);
+  /* The row just inserted, found by its integer key rather than its id. */
+  sqlite3_bind_int64 (stmt, 5, sqlite3_last_insert_rowid (self->db));
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       set_sql_error (self, error);

@@ -6,3 +6,1143 @@
  */
 
 #include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "tandem-schema.h"
+#include "tandem-store-private.h"
+#include "tandem-sync-client-private.h"
+#include "tandem-sync-client.h"
+#include "tandem-sync-protocol.h"
+
+/* A round is: a snapshot when the workspace has never synced, the outbox
+ * pushed in batches, then pull pages until the server has nothing more.
+ *
+ * The one hard rule is that no edit is lost or doubled whatever moment the
+ * process dies at. A batch's id and the last outbox entry it covers are
+ * written to the meta table before the batch is sent, and the entries
+ * leave the outbox only once the answer is read; a round that finds a
+ * pending batch sends it again under the same id, which the server answers
+ * from its batches table without applying anything twice. Pulled pages are
+ * applied together with the cursor in one transaction by the core. */
+
+#define PUSH_BATCH_SIZE  1000
+#define PULL_PAGE_SIZE   1000
+#define REQUEST_TIMEOUT  30  /* seconds without progress before giving up */
+
+#define META_SERVER        "sync_server"
+#define META_TOKEN         "sync_token"
+#define META_LAST_OK       "sync_last_ok"
+#define META_PENDING_BATCH "sync_pending_batch"
+#define META_PENDING_LAST  "sync_pending_last"
+#define META_CURSOR_STAMP  "sync_cursor_stamp"
+
+G_DEFINE_QUARK (tandem-sync-client-error-quark, tandem_sync_client_error)
+
+typedef struct
+{
+  TandemStore *store;
+  SoupSession *session;
+  char        *server;  /* without a trailing slash */
+  char        *token;
+} Client;
+
+static void
+client_clear (Client *client)
+{
+  g_clear_object (&client->session);
+  g_clear_pointer (&client->server, g_free);
+  g_clear_pointer (&client->token, g_free);
+}
+
+static SoupSession *
+session_new (void)
+{
+  return soup_session_new_with_options ("timeout", REQUEST_TIMEOUT,
+                                        "idle-timeout", REQUEST_TIMEOUT,
+                                        "user-agent", "Tandem/" PACKAGE_VERSION " ",
+                                        NULL);
+}
+
+static char *
+normalize_server (const char  *server_url,
+                  GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *text = NULL;
+  const char *scheme;
+  gsize length;
+
+  uri = g_uri_parse (server_url, G_URI_FLAGS_NONE, NULL);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
+    {
+      g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_NOT_CONFIGURED,
+                   _("“%s” is not a server address. Use one like http://host:8765 or "
+                     "https://host."), server_url);
+      return NULL;
+    }
+
+  /* Paths are appended to the address, so a trailing slash would double. */
+  text = g_strdup (server_url);
+  length = strlen (text);
+  while (length > 0 && text[length - 1] == '/')
+    text[--length] = '\0';
+
+  return g_steal_pointer (&text);
+}
+
+static gboolean
+client_init (Client       *client,
+             TandemStore  *store,
+             GError      **error)
+{
+  memset (client, 0, sizeof *client);
+  client->store = store;
+  client->server = tandem_sync_get_meta (store, META_SERVER);
+  client->token = tandem_sync_get_meta (store, META_TOKEN);
+
+  if (client->server == NULL || client->token == NULL)
+    {
+      g_set_error_literal (error, TANDEM_SYNC_CLIENT_ERROR,
+                           TANDEM_SYNC_CLIENT_ERROR_NOT_CONFIGURED,
+                           _("This workspace is not set up to sync. Add a server address and "
+                             "a token in Preferences, or pass --server and --token-file."));
+      return FALSE;
+    }
+
+  client->session = session_new ();
+  return TRUE;
+}
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+/* The code and message of an error answer, when it has the protocol's
+ * form; anything else gives NULLs. */
+static void
+parse_error_answer (GBytes  *body,
+                    char   **code,
+                    char   **message)
+{
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *object;
+
+  *code = NULL;
+  *message = NULL;
+  if (body == NULL || g_bytes_get_size (body) == 0)
+    return;
+
+  root = tandem_protocol_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+
+  object = json_node_get_object (root);
+  if (json_object_has_member (object, "error"))
+    *code = g_strdup (json_object_get_string_member_with_default (object, "error", NULL));
+  if (json_object_has_member (object, "message"))
+    *message = g_strdup (json_object_get_string_member_with_default (object, "message", NULL));
+}
+
+/* Turns an answer other than 200 into the error the caller reports. */
+static void
+set_status_error (Client      *client,
+                  guint        status,
+                  GBytes      *body,
+                  GError     **error)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *message = NULL;
+
+  parse_error_answer (body, &code, &message);
+
+  switch (status)
+    {
+    case SOUP_STATUS_UNAUTHORIZED:
+      g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_UNAUTHORIZED,
+                   _("The sync server at %s refused the token. Ask its administrator for a "
+                     "new one (tandem-sync token add NAME)."), client->server);
+      return;
+
+    case SOUP_STATUS_CONFLICT:
+      if (g_strcmp0 (code, "clock_skew") == 0)
+        g_set_error_literal (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_CLOCK_SKEW,
+                             _("This computer’s clock is ahead of the sync server’s by more "
+                               "than a minute. Correct the date and time, then sync again."));
+      else
+        g_set_error_literal (error, TANDEM_SYNC_CLIENT_ERROR,
+                             TANDEM_SYNC_CLIENT_ERROR_UPGRADE_REQUIRED,
+                             _("The sync server uses another version of the workspace format. "
+                               "Update Tandem or the server so that both match."));
+      return;
+
+    case SOUP_STATUS_BAD_GATEWAY:
+    case SOUP_STATUS_SERVICE_UNAVAILABLE:
+    case SOUP_STATUS_GATEWAY_TIMEOUT:
+      /* A proxy in front of a server that is down: the same as no answer. */
+      g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_OFFLINE,
+                   _("The sync server at %s is not answering (HTTP %u)."), client->server,
+                   status);
+      return;
+
+    default:
+      g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
+                   _("The sync server at %s answered HTTP %u: %s"), client->server, status,
+                   message != NULL ? message : (code != NULL ? code : _("no explanation")));
+      return;
+    }
+}
+
+/* One request, blocking. Returns the body, whatever the status; a request
+ * that got no answer at all is an OFFLINE error. */
+static GBytes *
+client_send (Client        *client,
+             const char    *method,
+             const char    *path,
+             const char    *body,
+             gsize          length,
+             guint         *status,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autofree char *url = g_strconcat (client->server, path, NULL);
+  g_autofree char *authorization = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GBytes *answer;
+
+  msg = soup_message_new (method, url);
+  if (msg == NULL)
+    {
+      g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_NOT_CONFIGURED,
+                   _("“%s” is not a server address."), client->server);
+      return NULL;
+    }
+
+  authorization = g_strdup_printf ("Bearer %s", client->token);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                authorization);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, length);
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+
+  answer = soup_session_send_and_read (client->session, msg, cancellable, &local_error);
+  if (answer == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_OFFLINE,
+                     _("Could not reach the sync server at %s: %s"), client->server,
+                     local_error->message);
+      return NULL;
+    }
+
+  *status = soup_message_get_status (msg);
+  return answer;
+}
+
+static gboolean
+in_transaction (TandemStore  *store,
+                gboolean    (*func) (TandemStore *store, gpointer data, GError **error),
+                gpointer      data,
+                GError      **error)
+{
+  if (!tandem_store_begin (store, error))
+    return FALSE;
+
+  if (!func (store, data, error))
+    {
+      tandem_store_rollback (store);
+      return FALSE;
+    }
+
+  return tandem_store_commit (store, error);
+}
+
+/* Snapshots. */
+
+static char *
+field_key (const char *table,
+           const char *row_id,
+           const char *field)
+{
+  return g_strjoin ("\x1f", table, row_id, field, NULL);
+}
+
+typedef struct
+{
+  GArray *seqs;
+} Requeue;
+
+static gboolean
+requeue_entries (TandemStore  *store,
+                 gpointer      data,
+                 GError      **error)
+{
+  Requeue *requeue = data;
+  sqlite3_stmt *stmt;
+
+  stmt = tandem_store_prepare_cached (store, "UPDATE change_log SET pushed = 0 WHERE seq = ?",
+                                      error);
+  if (stmt == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < requeue->seqs->len; i++)
+    {
+      int rc;
+
+      sqlite3_bind_int64 (stmt, 1, g_array_index (requeue->seqs, gint64, i));
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
+                       _("Could not put changes back in the outbox: %s"),
+                       sqlite3_errmsg (tandem_store_get_db (store)));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* After a 410 the server may have been restored from a backup and lost
+ * edits it had acknowledged. Every local edit that is still the newest
+ * value of its field here, but that the snapshot does not hold (nor
+ * anything newer), goes back to the outbox, so that the next push gives
+ * it to the server again. When the 410 only meant an old cursor, the
+ * snapshot holds everything and nothing moves. */
+static gboolean
+requeue_lost_edits (Client     *client,
+                    GPtrArray  *snapshot,
+                    guint      *n_requeued,
+                    GError    **error)
+{
+  g_autoptr(GHashTable) stamps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) newest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) tandem_change_free);
+  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GHashTableIter iter;
+  gpointer value;
+  sqlite3_stmt *stmt;
+  Requeue requeue;
+  int rc;
+
+  *n_requeued = 0;
+
+  for (guint i = 0; i < snapshot->len; i++)
+    {
+      TandemChange *change = g_ptr_array_index (snapshot, i);
+
+      g_hash_table_insert (stamps, field_key (change->table, change->row_id, change->field),
+                           change);
+      g_hash_table_add (rows, g_strjoin ("\x1f", change->table, change->row_id, NULL));
+    }
+
+  stmt = tandem_store_prepare_cached (client->store,
+                                      "SELECT seq, tbl, row_id, field, hlc, site FROM change_log"
+                                      " WHERE origin = 'local' AND pushed = 1 ORDER BY seq",
+                                      error);
+  if (stmt == NULL)
+    return FALSE;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(TandemChange) entry = tandem_change_new ();
+      g_autofree char *row_key = NULL;
+      g_autofree char *key = NULL;
+
+      entry->seq = sqlite3_column_int64 (stmt, 0);
+      entry->table = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      entry->row_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      entry->field = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      entry->hlc = sqlite3_column_int64 (stmt, 4);
+      entry->site = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+
+      /* A row the server does not know at all needs its creation first,
+       * whatever happened to its fields since. */
+      row_key = g_strjoin ("\x1f", entry->table, entry->row_id, NULL);
+      if (g_str_equal (entry->field, "*") && !g_hash_table_contains (rows, row_key))
+        {
+          g_array_append_val (seqs, entry->seq);
+          continue;
+        }
+
+      /* A whole row stands for its tombstone field, which it carries. */
+      key = field_key (entry->table, entry->row_id,
+                       g_str_equal (entry->field, "*") ? "deleted" : entry->field);
+      g_hash_table_insert (newest, g_steal_pointer (&key), g_steal_pointer (&entry));
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
+                   _("Could not read the change log: %s"),
+                   sqlite3_errmsg (tandem_store_get_db (client->store)));
+      return FALSE;
+    }
+
+  g_hash_table_iter_init (&iter, newest);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      TandemChange *entry = value;
+      g_autofree char *key = field_key (entry->table, entry->row_id,
+                                        g_str_equal (entry->field, "*") ? "deleted"
+                                                                        : entry->field);
+      TandemChange *stamp = g_hash_table_lookup (stamps, key);
+      gboolean present = FALSE;
+
+      for (guint i = 0; i < seqs->len && !present; i++)
+        present = g_array_index (seqs, gint64, i) == entry->seq;
+
+      if (!present && (stamp == NULL || tandem_sync_wins (entry->hlc, entry->site,
+                                                          stamp->hlc, stamp->site)))
+        g_array_append_val (seqs, entry->seq);
+    }
+
+  if (seqs->len == 0)
+    return TRUE;
+
+  requeue.seqs = seqs;
+  if (!in_transaction (client->store, requeue_entries, &requeue, error))
+    return FALSE;
+
+  *n_requeued = seqs->len;
+  return TRUE;
+}
+
+static gboolean
+take_snapshot (Client            *client,
+               gboolean           after_gone,
+               TandemSyncReport  *report,
+               GCancellable      *cancellable,
+               GError           **error)
+{
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gint64 cursor = 0;
+  int schema = 0;
+  guint status = 0;
+
+  body = client_send (client, "GET", "/v1/snapshot", NULL, 0, &status, cancellable, error);
+  if (body == NULL)
+    return FALSE;
+
+  if (status != SOUP_STATUS_OK)
+    {
+      set_status_error (client, status, body, error);
+      return FALSE;
+    }
+
+  changes = tandem_snapshot_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                   &schema, &cursor, &local_error);
+  if (changes == NULL)
+    {
+      g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
+                   _("The sync server sent a snapshot that cannot be read: %s"),
+                   local_error->message);
+      return FALSE;
+    }
+
+  if (schema != tandem_store_get_schema_version (client->store))
+    {
+      g_set_error_literal (error, TANDEM_SYNC_CLIENT_ERROR,
+                           TANDEM_SYNC_CLIENT_ERROR_UPGRADE_REQUIRED,
+                           _("The sync server uses another version of the workspace format. "
+                             "Update Tandem or the server so that both match."));
+      return FALSE;
+    }
+
+  /* Lost edits go back to the outbox before the snapshot moves the
+   * cursor: a crash in between only makes the next round look again. */
+  if (after_gone)
+    {
+      guint n_requeued = 0;
+
+      if (!requeue_lost_edits (client, changes, &n_requeued, error))
+        return FALSE;
+      if (n_requeued > 0)
+        g_debug ("The server lacks %u acknowledged edits; pushing them again", n_requeued);
+    }
+
+  /* The stamp belongs to the history before the snapshot. */
+  if (!tandem_sync_set_meta (client->store, META_CURSOR_STAMP, NULL, error) ||
+      !tandem_sync_apply_snapshot (client->store, changes, cursor, error))
+    return FALSE;
+
+  report->took_snapshot = TRUE;
+  report->cursor = cursor;
+  return TRUE;
+}
+
+/* Pushing. */
+
+typedef struct
+{
+  const char *batch_id;
+  gint64      last_seq;
+} PendingBatch;
+
+static gboolean
+remember_batch (TandemStore  *store,
+                gpointer      data,
+                GError      **error)
+{
+  PendingBatch *batch = data;
+  g_autofree char *last = batch->last_seq > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                                 batch->last_seq) : NULL;
+
+  return tandem_sync_set_meta (store, META_PENDING_BATCH, batch->batch_id, error) &&
+         tandem_sync_set_meta (store, META_PENDING_LAST, last, error);
+}
+
+static gboolean
+acknowledge_batch (TandemStore  *store,
+                   gpointer      data,
+                   GError      **error)
+{
+  PendingBatch *batch = data;
+
+  return tandem_sync_mark_pushed (store, batch->last_seq, error) &&
+         tandem_sync_set_meta (store, META_PENDING_BATCH, NULL, error) &&
+         tandem_sync_set_meta (store, META_PENDING_LAST, NULL, error);
+}
+
+static gboolean
+client_push_batch (Client        *client,
+                   gboolean       acknowledge,
+                   guint         *n_sent,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GArray) outcomes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *batch_id = NULL;
+  g_autofree char *last_text = NULL;
+  g_autofree char *answer_id = NULL;
+  g_autofree char *body = NULL;
+  PendingBatch batch;
+  gint64 answer_cursor = 0;
+  gint64 last_seq = 0;
+  gsize length = 0;
+  guint status = 0;
+
+  *n_sent = 0;
+
+  changes = tandem_sync_read_outbox (client->store, PUSH_BATCH_SIZE, error);
+  if (changes == NULL)
+    return FALSE;
+
+  batch_id = tandem_sync_get_meta (client->store, META_PENDING_BATCH);
+  last_text = tandem_sync_get_meta (client->store, META_PENDING_LAST);
+  if (batch_id != NULL && last_text != NULL)
+    {
+      /* The batch an interrupted round sent, or meant to: the same
+       * entries under the same id, so the server can tell a retry. */
+      last_seq = g_ascii_strtoll (last_text, NULL, 10);
+      while (changes->len > 0 &&
+             ((TandemChange *) g_ptr_array_index (changes, changes->len - 1))->seq > last_seq)
+        g_ptr_array_set_size (changes, changes->len - 1);
+
+      if (changes->len == 0)
+        {
+          batch.batch_id = NULL;
+          batch.last_seq = 0;
+          if (!in_transaction (client->store, remember_batch, &batch, error))
+            return FALSE;
+          g_clear_pointer (&batch_id, g_free);
+        }
+    }
+  else
+    g_clear_pointer (&batch_id, g_free);
+
+  if (changes->len == 0)
+    {
+      g_clear_pointer (&changes, g_ptr_array_unref);
+      changes = tandem_sync_read_outbox (client->store, PUSH_BATCH_SIZE, error);
+      if (changes == NULL)
+        return FALSE;
+    }
+
+  if (changes->len == 0)
+    return TRUE;
+
+  if (batch_id == NULL)
+    {
+      batch_id = g_uuid_string_random ();
+      last_seq = ((TandemChange *) g_ptr_array_index (changes, changes->len - 1))->seq;
+      batch.batch_id = batch_id;
+      batch.last_seq = last_seq;
+      if (!in_transaction (client->store, remember_batch, &batch, error))
+        return FALSE;
+    }
+
+  body = tandem_push_request_build (batch_id, tandem_store_get_schema_version (client->store),
+                                    tandem_store_get_site_id (client->store), now_ms (), changes,
+                                    &length);
+  answer = client_send (client, "POST", "/v1/push", body, length, &status, cancellable, error);
+  if (answer == NULL)
+    return FALSE;
+
+  if (status != SOUP_STATUS_OK)
+    {
+      set_status_error (client, status, answer, error);
+      return FALSE;
+    }
+
+  if (!tandem_push_answer_parse (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer),
+                                 &answer_id, &answer_cursor, &outcomes, &local_error))
+    {
+      g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
+                   _("The sync server’s answer to a push cannot be read: %s"),
+                   local_error->message);
+      return FALSE;
+    }
+
+  if (g_strcmp0 (answer_id, batch_id) != 0 || outcomes->len != changes->len)
+    {
+      g_set_error_literal (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
+                           _("The sync server answered a push with results for another batch."));
+      return FALSE;
+    }
+
+  *n_sent = changes->len;
+
+  if (!acknowledge)
+    return TRUE;
+
+  batch.batch_id = batch_id;
+  batch.last_seq = last_seq;
+  return in_transaction (client->store, acknowledge_batch, &batch, error);
+}
+
+gboolean
+tandem_sync_client_push_batch (TandemStore   *store,
+                               gboolean       acknowledge,
+                               GCancellable  *cancellable,
+                               guint         *n_sent,
+                               GError       **error)
+{
+  Client client;
+  guint sent = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!client_init (&client, store, error))
+    return FALSE;
+
+  ok = client_push_batch (&client, acknowledge, &sent, cancellable, error);
+  client_clear (&client);
+
+  if (n_sent != NULL)
+    *n_sent = sent;
+  return ok;
+}
+
+/* Pulling. */
+
+typedef enum
+{
+  PULL_DONE,
+  PULL_MORE,
+  PULL_GONE,
+  PULL_FAILED,
+} PullResult;
+
+/* The change at the cursor, as "SEQ HLC SITE", or NULL. */
+static char *
+stamp_of (const TandemChange *change)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s", change->seq,
+                          change->hlc, change->site);
+}
+
+typedef struct
+{
+  GPtrArray            *changes;
+  gint64                cursor;
+  TandemSyncApplyStats  stats;
+} Page;
+
+static gboolean
+apply_page (TandemStore  *store,
+            gpointer      data,
+            GError      **error)
+{
+  Page *page = data;
+  g_autofree char *stamp = NULL;
+
+  if (!tandem_sync_apply (store, page->changes, page->cursor, &page->stats, error))
+    return FALSE;
+
+  if (page->changes->len == 0)
+    return TRUE;
+
+  stamp = stamp_of (g_ptr_array_index (page->changes, page->changes->len - 1));
+  return tandem_sync_set_meta (store, META_CURSOR_STAMP, stamp, error);
+}
+
+/* One page from the cursor on.
+ *
+ * A server restored from a backup that has since taken new pushes can
+ * reach this desktop's cursor again with other changes under the same
+ * sequence numbers, and then no 410 warns of it. So each page starts one
+ * change early, at the change the cursor stands on, and compares it with
+ * the stamp kept when that change was applied: another change there means
+ * the history was rewritten, which is handled like a 410. */
+static PullResult
+pull_page (Client            *client,
+           TandemSyncReport  *report,
+           GCancellable      *cancellable,
+           GError           **error)
+{
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *stamp = NULL;
+  Page page = { 0, };
+  gint64 since = tandem_sync_get_cursor (client->store);
+  gint64 cursor = 0;
+  gboolean more = FALSE;
+  guint status = 0;
+
+  path = g_strdup_printf ("/v1/pull?since=%" G_GINT64_FORMAT "&limit=%d", MAX (since - 1, 0),
+                          PULL_PAGE_SIZE);
+  answer = client_send (client, "GET", path, NULL, 0, &status, cancellable, error);
+  if (answer == NULL)
+    return PULL_FAILED;
+
+  if (status == SOUP_STATUS_GONE)
+    return PULL_GONE;
+
+  if (status != SOUP_STATUS_OK)
+    {
+      set_status_error (client, status, answer, error);
+      return PULL_FAILED;
+    }
+
+  changes = tandem_pull_answer_parse (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer),
+                                      &cursor, &more, &local_error);
+  if (changes == NULL)
+    {
+      g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
+                   _("The sync server sent changes that cannot be read: %s"),
+                   local_error->message);
+      return PULL_FAILED;
+    }
+
+  if (since > 0)
+    {
+      const TandemChange *first = changes->len > 0 ? g_ptr_array_index (changes, 0) : NULL;
+      g_autofree char *kept = tandem_sync_get_meta (client->store, META_CURSOR_STAMP);
+      g_autofree char *prefix = g_strdup_printf ("%" G_GINT64_FORMAT " ", since);
+
+      if (first == NULL || first->seq != since)
+        return PULL_GONE;
+
+      stamp = stamp_of (first);
+      if (kept != NULL && g_str_has_prefix (kept, prefix) && !g_str_equal (kept, stamp))
+        return PULL_GONE;
+
+      g_ptr_array_remove_index (changes, 0);
+    }
+
+  /* A page that does not move the cursor would make the loop endless. */
+  if (more && cursor <= since)
+    {
+      g_set_error_literal (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
+                           _("The sync server announced more changes without sending any."));
+      return PULL_FAILED;
+    }
+
+  page.changes = changes;
+  page.cursor = cursor;
+  if (!in_transaction (client->store, apply_page, &page, error))
+    return PULL_FAILED;
+
+  /* This desktop's own changes come back too; they are not news. */
+  report->pulled += changes->len - page.stats.skipped;
+  report->applied += page.stats.applied;
+  report->conflicts += page.stats.conflicts;
+  report->cursor = MAX (cursor, since);
+
+  return more ? PULL_MORE : PULL_DONE;
+}
+
+/* A round. */
+
+gboolean
+tandem_sync_client_run (TandemStore       *store,
+                        GCancellable      *cancellable,
+                        TandemSyncReport  *report,
+                        GError           **error)
+{
+  TandemSyncReport local_report = { 0, };
+  g_autofree char *last_ok = NULL;
+  gboolean snapshot_after_gone = FALSE;
+  Client client;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!client_init (&client, store, error))
+    return FALSE;
+
+  local_report.cursor = tandem_sync_get_cursor (store);
+
+  /* A workspace that never synced starts from the server's state rather
+   * than from its whole history; its own rows survive the merge and are
+   * pushed next. */
+  if (local_report.cursor == 0 &&
+      !take_snapshot (&client, FALSE, &local_report, cancellable, error))
+    goto out;
+
+  for (;;)
+    {
+      guint n_sent = 0;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+      if (!client_push_batch (&client, TRUE, &n_sent, cancellable, error))
+        goto out;
+      if (n_sent == 0)
+        break;
+      local_report.pushed += n_sent;
+    }
+
+  for (;;)
+    {
+      PullResult result;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+
+      result = pull_page (&client, &local_report, cancellable, error);
+      if (result == PULL_FAILED)
+        goto out;
+      if (result == PULL_DONE)
+        break;
+      if (result == PULL_MORE)
+        continue;
+
+      /* 410: the cursor is older than the server keeps, or ahead of a
+       * server restored from a backup. One snapshot per round; a second
+       * 410 right after it means the server is not making sense. */
+      if (snapshot_after_gone)
+        {
+          g_set_error_literal (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
+                               _("The sync server refused the cursor of its own snapshot."));
+          goto out;
+        }
+      snapshot_after_gone = TRUE;
+      if (!take_snapshot (&client, TRUE, &local_report, cancellable, error))
+        goto out;
+
+      /* Edits the restored server lost are back in the outbox. */
+      for (;;)
+        {
+          guint n_sent = 0;
+
+          if (!client_push_batch (&client, TRUE, &n_sent, cancellable, error))
+            goto out;
+          if (n_sent == 0)
+            break;
+          local_report.pushed += n_sent;
+        }
+    }
+
+  last_ok = g_strdup_printf ("%" G_GINT64_FORMAT, now_ms ());
+  if (!tandem_sync_set_meta (store, META_LAST_OK, last_ok, error))
+    goto out;
+
+  ok = TRUE;
+
+out:
+  local_report.pending = tandem_sync_count_outbox (store);
+  local_report.cursor = tandem_sync_get_cursor (store);
+  if (report != NULL)
+    *report = local_report;
+  client_clear (&client);
+  return ok;
+}
+
+static void
+run_in_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  const char *db_path = task_data;
+  g_autoptr(TandemStore) store = NULL;
+  g_autofree TandemSyncReport *report = g_new0 (TandemSyncReport, 1);
+  GError *error = NULL;
+
+  /* The worker's own connection: SQLite connections are not shared
+   * between threads here. */
+  store = tandem_store_open (db_path, &error);
+  if (store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (!tandem_sync_client_run (store, cancellable, report, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&report), g_free);
+}
+
+void
+tandem_sync_client_run_async (const char          *db_path,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (db_path != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tandem_sync_client_run_async);
+  g_task_set_task_data (task, g_strdup (db_path), g_free);
+  g_task_run_in_thread (task, run_in_thread);
+}
+
+gboolean
+tandem_sync_client_run_finish (GAsyncResult      *result,
+                               TandemSyncReport  *report,
+                               GError           **error)
+{
+  g_autofree TandemSyncReport *answer = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  answer = g_task_propagate_pointer (G_TASK (result), error);
+  if (answer == NULL)
+    return FALSE;
+
+  if (report != NULL)
+    *report = *answer;
+  return TRUE;
+}
+
+/* Configuration. */
+
+gboolean
+tandem_sync_client_configure (TandemStore  *store,
+                              const char   *server_url,
+                              const char   *token,
+                              GError      **error)
+{
+  g_autofree char *server = NULL;
+  g_autofree char *previous = NULL;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (server_url == NULL || token != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (server_url != NULL)
+    {
+      server = normalize_server (server_url, error);
+      if (server == NULL)
+        return FALSE;
+
+      if (*token == '\0' || strpbrk (token, " \t\r\n") != NULL)
+        {
+          g_set_error_literal (error, TANDEM_SYNC_CLIENT_ERROR,
+                               TANDEM_SYNC_CLIENT_ERROR_NOT_CONFIGURED,
+                               _("The token is empty or has spaces in it. Paste the token "
+                                 "tandem-sync printed, on its own."));
+          return FALSE;
+        }
+    }
+
+  previous = tandem_sync_get_meta (store, META_SERVER);
+
+  if (!tandem_store_begin (store, error))
+    return FALSE;
+
+  if (!tandem_sync_set_meta (store, META_SERVER, server, error) ||
+      !tandem_sync_set_meta (store, META_TOKEN, server != NULL ? token : NULL, error))
+    goto failed;
+
+  /* Another server has another sequence: start over from its snapshot.
+   * A pending batch id belongs to the old server. */
+  if (server != NULL && previous != NULL && g_strcmp0 (previous, server) != 0)
+    {
+      if (!tandem_sync_set_meta (store, "sync_cursor", NULL, error) ||
+          !tandem_sync_set_meta (store, META_PENDING_BATCH, NULL, error) ||
+          !tandem_sync_set_meta (store, META_PENDING_LAST, NULL, error))
+        goto failed;
+    }
+
+  return tandem_store_commit (store, error);
+
+failed:
+  tandem_store_rollback (store);
+  return FALSE;
+}
+
+char *
+tandem_sync_client_dup_server (TandemStore *store)
+{
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+
+  return tandem_sync_get_meta (store, META_SERVER);
+}
+
+/* Checking a server before saving it. */
+
+typedef struct
+{
+  char *server;
+  char *token;
+} CheckData;
+
+static void
+check_data_free (CheckData *data)
+{
+  g_free (data->server);
+  g_free (data->token);
+  g_free (data);
+}
+
+static gboolean
+check_server (const char    *server_url,
+              const char    *token,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GBytes) health = NULL;
+  g_autoptr(GBytes) pull = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  Client client = { 0, };
+  guint status = 0;
+  gboolean ok = FALSE;
+
+  client.server = normalize_server (server_url, error);
+  if (client.server == NULL)
+    return FALSE;
+  client.token = g_strdup (token);
+  client.session = session_new ();
+
+  health = client_send (&client, "GET", "/v1/health", NULL, 0, &status, cancellable, error);
+  if (health == NULL)
+    goto out;
+
+  if (status == SOUP_STATUS_OK)
+    root = tandem_protocol_parse (g_bytes_get_data (health, NULL), g_bytes_get_size (health),
+                                  NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root),
+                                                             "status", NULL), "ok") != 0)
+    {
+      g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
+                   _("%s does not answer like a Tandem sync server."), client.server);
+      goto out;
+    }
+
+  if (json_object_get_int_member_with_default (json_node_get_object (root), "schema", 0) !=
+      TANDEM_SCHEMA_VERSION)
+    {
+      set_status_error (&client, SOUP_STATUS_CONFLICT, NULL, error);
+      goto out;
+    }
+
+  /* The cheapest request that needs the token. A 410 (history already
+   * compacted) still proves the token is good. */
+  pull = client_send (&client, "GET", "/v1/pull?since=0&limit=1", NULL, 0, &status, cancellable,
+                      error);
+  if (pull == NULL)
+    goto out;
+
+  if (status != SOUP_STATUS_OK && status != SOUP_STATUS_GONE)
+    {
+      set_status_error (&client, status, pull, error);
+      goto out;
+    }
+
+  ok = TRUE;
+
+out:
+  client_clear (&client);
+  return ok;
+}
+
+static void
+check_in_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  CheckData *data = task_data;
+  GError *error = NULL;
+
+  if (check_server (data->server, data->token, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+tandem_sync_client_check_async (const char          *server_url,
+                                const char          *token,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CheckData *data;
+
+  g_return_if_fail (server_url != NULL);
+  g_return_if_fail (token != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  /* A worker thread with a blocking session: the caller's main context
+   * may be running a SoupServer (the UI tests do), which a blocking call
+   * on that thread would deadlock. */
+  data = g_new0 (CheckData, 1);
+  data->server = g_strdup (server_url);
+  data->token = g_strdup (token);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tandem_sync_client_check_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) check_data_free);
+  g_task_run_in_thread (task, check_in_thread);
+}
+
+gboolean
+tandem_sync_client_check_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "tandem-preferences-window.h"
+#include "tandem-sync-client.h"
+#include "tandem-sync-indicator.h"
 #include "tandem-window.h"
 
 typedef struct
@@ -69,6 +71,13 @@ struct _TandemPreferencesWindow
 
   GtkToggleButton      *day_buttons[N_WEEKDAYS];
 
+  /* Sync: the check of a server being connected, cancelled with the
+   * window; and whether the next round is the first one after it. */
+  GCancellable         *sync_cancellable;
+  gboolean              first_round;
+  char                 *checked_server;
+  char                 *checked_token;
+
   /* Template widgets */
   GtkListBox           *members_list;
   AdwComboRow          *currency_row;
@@ -82,6 +91,16 @@ struct _TandemPreferencesWindow
   GtkWidget            *member_page;
   AdwWindowTitle       *member_page_title;
   GtkButton            *member_save_button;
+  AdwEntryRow          *server_row;
+  AdwEntryRow          *token_row;
+  GtkLabel             *sync_error_label;
+  GtkSpinner           *connect_spinner;
+  GtkButton            *connect_button;
+  GtkButton            *disconnect_button;
+  GtkWidget            *sync_status_group;
+  GtkLabel             *last_synced_label;
+  GtkLabel             *pending_label;
+  GtkLabel             *conflicts_label;
   AdwEntryRow          *member_name_row;
   AdwEntryRow          *member_email_row;
   AdwComboRow          *member_team_row;
@@ -475,6 +494,8 @@ member_save_action (GtkWidget  *widget,
     message = g_strdup (_("Changes saved"));
 
   g_clear_pointer (&self->editing_id, g_free);
+  g_clear_pointer (&self->checked_server, g_free);
+  g_clear_pointer (&self->checked_token, g_free);
   adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (self));
   show_toast (self, message);
 }
@@ -487,6 +508,8 @@ member_cancel_action (GtkWidget  *widget,
   TandemPreferencesWindow *self = TANDEM_PREFERENCES_WINDOW (widget);
 
   g_clear_pointer (&self->editing_id, g_free);
+  g_clear_pointer (&self->checked_server, g_free);
+  g_clear_pointer (&self->checked_token, g_free);
   adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (self));
 }
 
@@ -793,6 +816,300 @@ create_day_buttons (TandemPreferencesWindow *self)
     }
 }
 
+/* Sync */
+
+static void
+update_sync_status (TandemPreferencesWindow *self)
+{
+  g_autofree char *server = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *pending = NULL;
+  g_autofree char *conflicts = NULL;
+  TandemSyncIndicator *indicator;
+  gint64 last_synced = 0;
+
+  if (self->store == NULL)
+    return;
+
+  server = tandem_sync_client_dup_server (self->store);
+  indicator = tandem_sync_indicator_for_store (self->store);
+  if (indicator != NULL)
+    last_synced = tandem_sync_indicator_get_last_synced (indicator);
+
+  time = tandem_sync_format_time (last_synced);
+  pending = g_strdup_printf ("%" G_GINT64_FORMAT, tandem_sync_count_outbox (self->store));
+  conflicts = g_strdup_printf ("%" G_GINT64_FORMAT, tandem_sync_count_conflicts (self->store));
+
+  gtk_label_set_label (self->last_synced_label, time);
+  gtk_label_set_label (self->pending_label, pending);
+  gtk_label_set_label (self->conflicts_label, conflicts);
+  gtk_widget_set_visible (self->sync_status_group, server != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sync.disconnect", server != NULL);
+  /* Connected, the same button takes a new address or token. */
+  gtk_widget_set_visible (GTK_WIDGET (self->disconnect_button), server != NULL);
+  gtk_button_set_label (self->connect_button, server != NULL ? _("_Reconnect") : _("_Connect"));
+}
+
+static void
+set_sync_error (TandemPreferencesWindow *self,
+                AdwEntryRow             *row,
+                const char              *message)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->server_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->token_row), "error");
+
+  if (row != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+
+  gtk_label_set_label (self->sync_error_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_error_label), message != NULL);
+}
+
+static void
+set_connecting (TandemPreferencesWindow *self,
+                gboolean                 connecting)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->connect_spinner), connecting);
+  gtk_spinner_set_spinning (self->connect_spinner, connecting);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sync.connect", !connecting);
+}
+
+static void
+on_sync_field_changed (TandemPreferencesWindow *self)
+{
+  /* The person is fixing what the message was about. */
+  set_sync_error (self, NULL, NULL);
+}
+
+static void
+on_sync_entry_activated (TandemPreferencesWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "sync.connect", NULL);
+}
+
+static void
+finish_first_round (TandemPreferencesWindow *self,
+                    const GError            *error)
+{
+  self->first_round = FALSE;
+  set_connecting (self, FALSE);
+  update_sync_status (self);
+
+  if (error == NULL)
+    show_toast (self, _("Connected: this workspace is now shared"));
+  else
+    set_sync_error (self, NULL, error->message);
+}
+
+static void
+on_round_finished (TandemPreferencesWindow *self,
+                   const GError            *error)
+{
+  if (self->first_round)
+    finish_first_round (self, error);
+  else
+    update_sync_status (self);
+}
+
+static void
+first_round_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(TandemPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  const TandemTableSpec **tables;
+  guint n_tables = 0;
+
+  tandem_sync_client_run_finish (result, NULL, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->store == NULL)
+    return;
+
+  /* The round wrote through its own connection. */
+  tables = tandem_schema_tables (&n_tables);
+  for (guint i = 0; i < n_tables; i++)
+    tandem_store_notify_external_change (self->store, tables[i]->name);
+
+  finish_first_round (self, error);
+}
+
+static void
+check_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(TandemPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *token = NULL;
+  TandemSyncIndicator *indicator;
+
+  if (!tandem_sync_client_check_finish (result, &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      set_connecting (self, FALSE);
+
+      if (g_error_matches (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_UNAUTHORIZED))
+        set_sync_error (self, self->token_row,
+                        _("The server did not accept this token; ask for a new one with tandem-sync token add"));
+      else if (g_error_matches (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_OFFLINE))
+        {
+          /* Translators: %s is why the connection failed. */
+          message = g_strdup_printf (_("No answer from this address (%s). Check it, and that tandem-sync is running there."),
+                                     error->message);
+          set_sync_error (self, self->server_row, message);
+        }
+      else if (g_error_matches (error, TANDEM_SYNC_CLIENT_ERROR,
+                                TANDEM_SYNC_CLIENT_ERROR_UPGRADE_REQUIRED))
+        set_sync_error (self, NULL,
+                        _("The server expects another version of Tandem; update Tandem on this desktop"));
+      else
+        set_sync_error (self, NULL, error->message);
+
+      return;
+    }
+
+  if (self->store == NULL)
+    return;
+
+  server = g_steal_pointer (&self->checked_server);
+  token = g_steal_pointer (&self->checked_token);
+
+  if (!tandem_sync_client_configure (self->store, server, token, &error))
+    {
+      set_connecting (self, FALSE);
+      set_sync_error (self, NULL, error->message);
+      return;
+    }
+
+  gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
+  set_sync_error (self, NULL, NULL);
+
+  /* The first round pulls the server's snapshot into this workspace. The
+   * window's indicator runs it, so that it never overlaps a background
+   * round; without a window, it runs here. */
+  self->first_round = TRUE;
+  indicator = tandem_sync_indicator_for_store (self->store);
+  if (indicator != NULL)
+    tandem_sync_indicator_sync_now (indicator);
+  else
+    tandem_sync_client_run_async (tandem_store_get_path (self->store),
+                                  self->sync_cancellable,
+                                  first_round_cb,
+                                  g_object_ref (self));
+}
+
+static void
+sync_connect_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TandemPreferencesWindow *self = TANDEM_PREFERENCES_WINDOW (widget);
+  g_autofree char *server = NULL;
+  g_autofree char *token = NULL;
+  gsize len;
+
+  server = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row))));
+  token = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->token_row))));
+
+  /* People type "192.168.1.20:8765"; the server speaks plain HTTP unless
+   * it was given a certificate. */
+  if (*server != '\0' && strstr (server, "://") == NULL)
+    {
+      char *with_scheme = g_strconcat ("http://", server, NULL);
+
+      g_free (server);
+      server = with_scheme;
+    }
+  len = strlen (server);
+  while (len > 0 && server[len - 1] == '/')
+    server[--len] = '\0';
+
+  if (*server == '\0' || !g_uri_is_valid (server, G_URI_FLAGS_NONE, NULL)
+      || !(g_str_has_prefix (server, "http://") || g_str_has_prefix (server, "https://")))
+    {
+      set_sync_error (self, self->server_row,
+                      _("Enter the server’s address, such as http://192.168.1.20:8765"));
+      return;
+    }
+
+  if (*token == '\0')
+    {
+      set_sync_error (self, self->token_row,
+                      _("Enter the token that “tandem-sync token add” printed for this desktop"));
+      return;
+    }
+
+  set_sync_error (self, NULL, NULL);
+  set_connecting (self, TRUE);
+
+  g_cancellable_cancel (self->sync_cancellable);
+  g_clear_object (&self->sync_cancellable);
+  self->sync_cancellable = g_cancellable_new ();
+  g_free (self->checked_server);
+  self->checked_server = g_strdup (server);
+  g_free (self->checked_token);
+  self->checked_token = g_strdup (token);
+
+  tandem_sync_client_check_async (server, token, self->sync_cancellable, check_cb,
+                                  g_object_ref (self));
+}
+
+static void
+sync_disconnect_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TandemPreferencesWindow *self = TANDEM_PREFERENCES_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  TandemSyncIndicator *indicator;
+
+  if (self->store == NULL)
+    return;
+
+  /* Only the address and token are forgotten: the workspace keeps every
+   * row, and its pending changes go out if it connects again. */
+  if (!tandem_sync_client_configure (self->store, NULL, NULL, &error))
+    {
+      show_error (self, error);
+      return;
+    }
+
+  indicator = tandem_sync_indicator_for_store (self->store);
+  if (indicator != NULL)
+    tandem_sync_indicator_reload (indicator);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
+  set_sync_error (self, NULL, NULL);
+  update_sync_status (self);
+  show_toast (self, _("This workspace is no longer shared"));
+}
+
+static void
+load_sync (TandemPreferencesWindow *self)
+{
+  g_autofree char *server = tandem_sync_client_dup_server (self->store);
+  TandemSyncIndicator *indicator = tandem_sync_indicator_for_store (self->store);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), server != NULL ? server : "");
+  set_sync_error (self, NULL, NULL);
+
+  if (indicator != NULL)
+    {
+      g_signal_connect_object (indicator, "round-finished", G_CALLBACK (on_round_finished),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (indicator, "notify::state", G_CALLBACK (update_sync_status),
+                               self, G_CONNECT_SWAPPED);
+    }
+
+  update_sync_status (self);
+}
+
 static void
 set_store (TandemPreferencesWindow *self,
            TandemStore             *store)
@@ -808,6 +1125,7 @@ set_store (TandemPreferencesWindow *self,
                            create_member_row, self, NULL);
 
   load_settings (self);
+  load_sync (self);
 }
 
 static void
@@ -818,6 +1136,8 @@ tandem_preferences_window_dispose (GObject *object)
   if (self->members_list != NULL)
     gtk_list_box_bind_model (self->members_list, NULL, NULL, NULL, NULL);
 
+  g_cancellable_cancel (self->sync_cancellable);
+  g_clear_object (&self->sync_cancellable);
   g_clear_object (&self->members);
   g_clear_object (&self->store);
   g_clear_object (&self->member_page);
@@ -831,6 +1151,8 @@ tandem_preferences_window_finalize (GObject *object)
   TandemPreferencesWindow *self = TANDEM_PREFERENCES_WINDOW (object);
 
   g_clear_pointer (&self->editing_id, g_free);
+  g_clear_pointer (&self->checked_server, g_free);
+  g_clear_pointer (&self->checked_token, g_free);
 
   G_OBJECT_CLASS (tandem_preferences_window_parent_class)->finalize (object);
 }
@@ -905,6 +1227,16 @@ tandem_preferences_window_class_init (TandemPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, member_page);
   gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, member_page_title);
   gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, member_save_button);
+  gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, server_row);
+  gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, token_row);
+  gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, sync_error_label);
+  gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, connect_spinner);
+  gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, connect_button);
+  gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, disconnect_button);
+  gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, sync_status_group);
+  gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, last_synced_label);
+  gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, pending_label);
+  gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, conflicts_label);
   gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, member_name_row);
   gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, member_email_row);
   gtk_widget_class_bind_template_child (widget_class, TandemPreferencesWindow, member_team_row);
@@ -918,6 +1250,8 @@ tandem_preferences_window_class_init (TandemPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_business_hours_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_time_zone_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_time_zone_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_sync_field_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_sync_entry_activated);
 
   gtk_widget_class_install_action (widget_class, "member.add", NULL, member_add_action);
   gtk_widget_class_install_action (widget_class, "member.edit", "s", member_edit_action);
@@ -927,6 +1261,9 @@ tandem_preferences_window_class_init (TandemPreferencesWindowClass *klass)
                                    member_set_active_action);
   gtk_widget_class_install_action (widget_class, "prefs.copy-path", NULL, copy_path_action);
   gtk_widget_class_install_action (widget_class, "prefs.open-folder", NULL, open_folder_action);
+  gtk_widget_class_install_action (widget_class, "sync.connect", NULL, sync_connect_action);
+  gtk_widget_class_install_action (widget_class, "sync.disconnect", NULL,
+                                   sync_disconnect_action);
 }
 
 static void
@@ -937,6 +1274,8 @@ tandem_preferences_window_init (TandemPreferencesWindow *self)
   g_autoptr(GListModel) role_model = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->sync_cancellable = g_cancellable_new ();
 
   /* The form is shown as a subpage, which the window parents only while it
    * is open; this reference keeps it between uses. */

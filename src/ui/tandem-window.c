@@ -13,6 +13,7 @@
 #include "tandem-personas-view.h"
 #include "tandem-pipeline-view.h"
 #include "tandem-preferences-window.h"
+#include "tandem-sync-indicator.h"
 #include "tandem-welcome-page.h"
 #include "tandem-window.h"
 
@@ -33,6 +34,7 @@ struct _TandemWindow
   AdwViewSwitcherTitle *switcher_title;
   AdwViewSwitcherBar   *switcher_bar;
   TandemMemberSwitcher *member_switcher;
+  TandemSyncIndicator  *sync_indicator;
   GtkStack             *main_stack;
   AdwViewStack         *view_stack;
   TandemWelcomePage    *welcome_page;
@@ -287,6 +289,7 @@ tandem_window_class_init (TandemWindowClass *klass)
   g_type_ensure (TANDEM_TYPE_MEMBER_SWITCHER);
   g_type_ensure (TANDEM_TYPE_PERSONAS_VIEW);
   g_type_ensure (TANDEM_TYPE_PIPELINE_VIEW);
+  g_type_ensure (TANDEM_TYPE_SYNC_INDICATOR);
   g_type_ensure (TANDEM_TYPE_WELCOME_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -296,6 +299,7 @@ tandem_window_class_init (TandemWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TandemWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, TandemWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, TandemWindow, member_switcher);
+  gtk_widget_class_bind_template_child (widget_class, TandemWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, TandemWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, TandemWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, TandemWindow, welcome_page);
@@ -375,6 +379,7 @@ tandem_window_set_store (TandemWindow *self,
   tandem_member_switcher_set_store (self->member_switcher, store);
   tandem_personas_view_set_store (self->personas_view, store);
   tandem_pipeline_view_set_store (self->pipeline_view, store);
+  tandem_sync_indicator_set_store (self->sync_indicator, store);
 
   update_chrome (self);
 

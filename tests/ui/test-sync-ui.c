@@ -1,0 +1,421 @@
+/* test-sync-ui.c
+ *
+ * Copyright 2026 Tandem developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tandem-preferences-window.h"
+#include "tandem-sync-client.h"
+#include "tandem-sync-indicator.h"
+#include "tandem-sync-server.h"
+#include "tandem-window.h"
+#include "ui-test-utils.h"
+
+/* A round pushes or pulls a 50-lead workspace over loopback; sanitizer
+ * builds on a loaded machine need far longer than a frame. */
+#define TIMEOUT_MS 60000
+
+/* One desktop: its workspace file, its store and the window showing it. */
+typedef struct
+{
+  char                *dir;
+  char                *path;
+  TandemStore         *store;
+  TandemWindow        *window;
+  TandemSyncIndicator *indicator;
+  guint                rounds;
+  char                *last_error;
+} Desktop;
+
+static void
+on_round_finished (TandemSyncIndicator *indicator,
+                   const GError        *error,
+                   Desktop             *desktop)
+{
+  desktop->rounds++;
+  g_clear_pointer (&desktop->last_error, g_free);
+  if (error != NULL)
+    desktop->last_error = g_strdup (error->message);
+}
+
+static gboolean
+widget_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static void
+desktop_open (Desktop  *desktop,
+              gboolean  sample)
+{
+  g_autoptr(GError) error = NULL;
+
+  desktop->dir = tandem_test_make_temp_dir ();
+  desktop->path = g_build_filename (desktop->dir, "workspace.db", NULL);
+  desktop->store = tandem_store_open (desktop->path, &error);
+  g_assert_no_error (error);
+
+  if (sample)
+    {
+      tandem_sample_generate (desktop->store, 50, 1, 0, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  desktop->window = tandem_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (desktop->window), 1100, 720);
+  tandem_window_set_store (desktop->window, desktop->store);
+  gtk_window_present (GTK_WINDOW (desktop->window));
+  g_assert_true (tandem_test_wait_until (widget_is_mapped, desktop->window, TIMEOUT_MS));
+
+  desktop->indicator = TANDEM_SYNC_INDICATOR (
+    tandem_test_find_widget (GTK_WIDGET (desktop->window), TANDEM_TYPE_SYNC_INDICATOR, NULL));
+  g_assert_nonnull (desktop->indicator);
+  g_signal_connect (desktop->indicator, "round-finished", G_CALLBACK (on_round_finished), desktop);
+
+  /* Nothing is configured yet: the indicator stays out of the way. */
+  g_assert_cmpstr (tandem_sync_indicator_get_state (desktop->indicator), ==, "not-shared");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (desktop->indicator)));
+}
+
+static void
+desktop_close (Desktop *desktop)
+{
+  g_signal_handlers_disconnect_by_func (desktop->indicator, on_round_finished, desktop);
+  gtk_window_destroy (GTK_WINDOW (desktop->window));
+  g_clear_object (&desktop->store);
+  tandem_test_remove_tree (desktop->dir);
+  g_clear_pointer (&desktop->dir, g_free);
+  g_clear_pointer (&desktop->path, g_free);
+  g_clear_pointer (&desktop->last_error, g_free);
+}
+
+typedef struct
+{
+  Desktop *desktop;
+  guint    rounds;
+} RoundWait;
+
+static gboolean
+round_done (gpointer data)
+{
+  RoundWait *wait = data;
+
+  /* A round asked for during another one starts as soon as that one ends,
+   * so "done" is: a round ended after the request and none runs now. */
+  return wait->desktop->rounds > wait->rounds
+         && !tandem_sync_indicator_get_busy (wait->desktop->indicator);
+}
+
+static void
+wait_for_round (Desktop *desktop,
+                guint    rounds_before)
+{
+  RoundWait wait = { desktop, rounds_before };
+
+  g_assert_true (tandem_test_wait_until (round_done, &wait, TIMEOUT_MS));
+}
+
+static void
+sync_now (Desktop *desktop)
+{
+  guint rounds = desktop->rounds;
+
+  /* The "Sync Now" button of the popover is this action. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (desktop->indicator), "sync.now", NULL));
+  wait_for_round (desktop, rounds);
+  g_assert_cmpstr (desktop->last_error, ==, NULL);
+}
+
+static char *
+persona_name (Desktop    *desktop,
+              const char *id)
+{
+  g_autoptr(TandemRecord) persona = NULL;
+  g_autoptr(GError) error = NULL;
+
+  persona = tandem_store_get (desktop->store, TANDEM_TYPE_PERSONA, id, &error);
+  g_assert_no_error (error);
+
+  return g_strdup (tandem_record_get_text (persona, "name"));
+}
+
+static void
+rename_persona (Desktop    *desktop,
+                const char *id,
+                const char *name)
+{
+  g_autoptr(TandemRecord) persona = NULL;
+  g_autoptr(GError) error = NULL;
+
+  persona = tandem_store_get (desktop->store, TANDEM_TYPE_PERSONA, id, &error);
+  g_assert_no_error (error);
+  tandem_record_set_text (persona, "name", name);
+  tandem_store_save (desktop->store, persona, &error);
+  g_assert_no_error (error);
+}
+
+static void
+collect_label_text (GtkWidget *widget,
+                    GString   *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
+    {
+      g_string_append (text, gtk_label_get_text (GTK_LABEL (widget)));
+      g_string_append_c (text, '\n');
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_label_text (child, text);
+}
+
+/* With TANDEM_TEST_SCREENSHOT_DIR set, grabs the screen (the windows, and
+ * any popover open on them) so that a person can look at the states. */
+static void
+screenshot (GtkWidget  *widget,
+            const char *name)
+{
+  const char *dir = g_getenv ("TANDEM_TEST_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+  g_autofree char *command = NULL;
+  g_autoptr(GError) error = NULL;
+  GdkFrameClock *clock;
+  int status = 0;
+
+  if (dir == NULL)
+    return;
+
+  /* Let the window draw what the test just changed: a few frames, since a
+   * popover or a spinner settles over more than one. */
+  clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (clock);
+  for (guint i = 0; i < 6; i++)
+    {
+      gint64 start = gdk_frame_clock_get_frame_counter (clock);
+
+      gtk_widget_queue_draw (widget);
+      while (gdk_frame_clock_get_frame_counter (clock) <= start)
+        g_main_context_iteration (NULL, TRUE);
+    }
+
+  path = g_build_filename (dir, name, NULL);
+  command = g_strdup_printf ("import -window root %s", path);
+  g_spawn_command_line_sync (command, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+has_error_style (gpointer data)
+{
+  return gtk_widget_has_css_class (GTK_WIDGET (data), "error");
+}
+
+static gboolean
+state_is (TandemSyncIndicator *indicator,
+          const char          *state)
+{
+  return g_strcmp0 (tandem_sync_indicator_get_state (indicator), state) == 0;
+}
+
+static gboolean
+popover_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static void
+test_two_desktops (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *server_dir = tandem_test_make_temp_dir ();
+  g_autofree char *server_db = g_build_filename (server_dir, "server.db", NULL);
+  g_autoptr(TandemServerStore) server_store = NULL;
+  g_autoptr(TandemSyncServer) server = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *token_a = NULL;
+  g_autofree char *token_b = NULL;
+  g_autoptr(GPtrArray) personas = NULL;
+  g_autoptr(TandemRecordList) b_personas = NULL;
+  g_autofree char *persona_id = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GString) popover_text = NULL;
+  Desktop a = { 0 }, b = { 0 };
+  GtkWindow *preferences;
+  GtkWidget *row, *button, *popover;
+  guint rounds;
+
+  /* The server runs in this process on the main context; the desktops'
+   * rounds run on worker threads, so they never wait on it. */
+  server_store = tandem_server_store_open (server_db, &error);
+  g_assert_no_error (error);
+  token_a = tandem_server_store_add_token (server_store, "alice-desktop", &error);
+  g_assert_no_error (error);
+  token_b = tandem_server_store_add_token (server_store, "bob-desktop", &error);
+  g_assert_no_error (error);
+  server = tandem_sync_server_new (server_store);
+  tandem_sync_server_listen (server, "127.0.0.1:0", &error);
+  g_assert_no_error (error);
+  url = tandem_sync_server_get_url (server);
+
+  desktop_open (&a, TRUE);
+  desktop_open (&b, FALSE);
+
+  /* A connects the way a person does: address and token in the Sync page
+   * of the preferences, then Connect. A wrong token first. */
+  preferences = tandem_window_show_preferences (a.window);
+  g_assert_nonnull (preferences);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "sync");
+  row = tandem_test_find_widget (GTK_WIDGET (preferences), ADW_TYPE_ENTRY_ROW, "Server Address");
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), url);
+  row = tandem_test_find_widget (GTK_WIDGET (preferences), ADW_TYPE_PASSWORD_ENTRY_ROW,
+                                 "Device Token");
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), "not-a-token");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (preferences), "sync.connect", NULL));
+  g_assert_true (tandem_test_wait_until (has_error_style, row, TIMEOUT_MS));
+  g_assert_cmpstr (tandem_sync_indicator_get_state (a.indicator), ==, "not-shared");
+  g_assert_null (tandem_sync_client_dup_server (a.store));
+  screenshot (GTK_WIDGET (preferences), "prefs-bad-token.png");
+
+  /* Then the right one: the first round pushes A's whole workspace. */
+  rounds = a.rounds;
+  gtk_editable_set_text (GTK_EDITABLE (row), token_a);
+  g_assert_false (has_error_style (row));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (preferences), "sync.connect", NULL));
+  wait_for_round (&a, rounds);
+  g_assert_cmpstr (a.last_error, ==, NULL);
+  g_assert_true (state_is (a.indicator, "synced"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (a.indicator)));
+  g_assert_cmpint (tandem_sync_count_outbox (a.store), ==, 0);
+  name = tandem_sync_client_dup_server (a.store);
+  g_assert_cmpstr (name, ==, url);
+  g_clear_pointer (&name, g_free);
+  screenshot (GTK_WIDGET (preferences), "prefs-connected.png");
+  gtk_window_destroy (preferences);
+
+  /* B is empty; its first round pulls a snapshot, and the lists already
+   * open on it show what came. */
+  b_personas = tandem_record_list_new (b.store, TANDEM_TYPE_PERSONA);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (b_personas)), ==, 0);
+  tandem_sync_client_configure (b.store, url, token_b, &error);
+  g_assert_no_error (error);
+  rounds = b.rounds;
+  tandem_sync_indicator_sync_now (b.indicator);
+  wait_for_round (&b, rounds);
+  g_assert_cmpstr (b.last_error, ==, NULL);
+  g_assert_true (state_is (b.indicator, "synced"));
+  personas = tandem_store_list (b.store, TANDEM_TYPE_PERSONA, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (personas->len, ==, 6);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (b_personas)), ==, 6);
+  persona_id = g_strdup (tandem_record_get_id (personas->pdata[0]));
+  gtk_window_present (GTK_WINDOW (b.window));
+  screenshot (GTK_WIDGET (b.window), "indicator-synced.png");
+
+  /* An edit on A reaches B. */
+  rename_persona (&a, persona_id, "Renamed on A");
+  g_assert_true (state_is (a.indicator, "pending"));
+  gtk_window_present (GTK_WINDOW (a.window));
+  screenshot (GTK_WIDGET (a.window), "indicator-pending.png");
+  sync_now (&a);
+  g_assert_true (state_is (a.indicator, "synced"));
+  sync_now (&b);
+  name = persona_name (&b, persona_id);
+  g_assert_cmpstr (name, ==, "Renamed on A");
+  g_clear_pointer (&name, g_free);
+
+  /* Both change the same field while apart; A's edit is the later one, so
+   * it wins, and B, which syncs last, records the conflict. */
+  rename_persona (&b, persona_id, "Bob's name");
+  rename_persona (&a, persona_id, "Alice's name");
+  sync_now (&a);
+  rounds = b.rounds;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b.indicator), "sync.now", NULL));
+  wait_for_round (&b, rounds);
+  g_assert_cmpstr (b.last_error, ==, NULL);
+  g_assert_cmpint (tandem_sync_count_conflicts (b.store), ==, 1);
+  g_assert_true (state_is (b.indicator, "conflicts"));
+  name = persona_name (&b, persona_id);
+  g_assert_cmpstr (name, ==, "Alice's name");
+  g_clear_pointer (&name, g_free);
+
+  /* The popover lists the conflict with both values. */
+  gtk_window_present (GTK_WINDOW (b.window));
+  button = tandem_test_find_widget (GTK_WIDGET (b.indicator), GTK_TYPE_MENU_BUTTON, NULL);
+  g_assert_nonnull (button);
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  g_assert_true (tandem_test_wait_until (popover_is_mapped, popover, TIMEOUT_MS));
+  popover_text = g_string_new (NULL);
+  collect_label_text (popover, popover_text);
+  g_test_message ("Popover: %s", popover_text->str);
+  g_assert_nonnull (strstr (popover_text->str, "Persona “Alice's name” · name"));
+  g_assert_nonnull (strstr (popover_text->str, "Kept “Alice's name” (another desktop"));
+  g_assert_nonnull (strstr (popover_text->str, "other value “Bob's name” (this desktop"));
+  screenshot (GTK_WIDGET (b.window), "indicator-conflict-popover.png");
+
+  /* Restoring B's value is a new edit on B that wins everywhere. */
+  button = tandem_test_find_widget (popover, GTK_TYPE_BUTTON, "_Restore Other");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpint (tandem_sync_count_conflicts (b.store), ==, 0);
+  g_assert_false (state_is (b.indicator, "conflicts"));
+  g_assert_null (tandem_test_find_widget (popover, GTK_TYPE_BUTTON, "_Restore Other"));
+  name = persona_name (&b, persona_id);
+  g_assert_cmpstr (name, ==, "Bob's name");
+  g_clear_pointer (&name, g_free);
+  gtk_popover_popdown (GTK_POPOVER (popover));
+
+  sync_now (&b);
+  g_assert_true (state_is (b.indicator, "synced"));
+  sync_now (&a);
+  name = persona_name (&a, persona_id);
+  g_assert_cmpstr (name, ==, "Bob's name");
+  g_clear_pointer (&name, g_free);
+  g_assert_cmpint (tandem_sync_count_conflicts (a.store), ==, 0);
+
+  /* Without its server, a desktop is offline and keeps its edits. */
+  g_clear_object (&server);
+  rename_persona (&b, persona_id, "Written offline");
+  rounds = b.rounds;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b.indicator), "sync.now", NULL));
+  wait_for_round (&b, rounds);
+  g_assert_nonnull (b.last_error);
+  g_assert_true (state_is (b.indicator, "offline"));
+  g_assert_cmpint (tandem_sync_count_outbox (b.store), >, 0);
+  gtk_window_present (GTK_WINDOW (b.window));
+  screenshot (GTK_WIDGET (b.window), "indicator-offline.png");
+
+  /* Disconnecting forgets the server and keeps the workspace. */
+  preferences = tandem_window_show_preferences (a.window);
+  g_assert_nonnull (preferences);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (preferences), "sync.disconnect", NULL));
+  g_assert_null (tandem_sync_client_dup_server (a.store));
+  g_assert_true (state_is (a.indicator, "not-shared"));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (a.indicator)));
+  g_assert_cmpint (tandem_store_count (a.store, "personas"), ==, 6);
+  gtk_window_destroy (preferences);
+
+  desktop_close (&a);
+  desktop_close (&b);
+  g_clear_object (&server_store);
+  tandem_test_remove_tree (server_dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  tandem_test_init (&argc, &argv);
+
+  g_test_add_func ("/ui/sync/two-desktops", test_two_desktops);
+
+  return g_test_run ();
+}
