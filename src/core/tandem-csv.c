@@ -1068,16 +1068,6 @@ free_string (gpointer string)
 }
 
 static gboolean
-set_store_error (TandemStore  *store,
-                 GError      **error)
-{
-  g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
-               _("The workspace database reported an error: %s"),
-               sqlite3_errmsg (tandem_store_get_db (store)));
-  return FALSE;
-}
-
-static gboolean
 log_import_row (ImportRun   *run,
                 const char  *table,
                 const char  *row_id,
@@ -1103,7 +1093,7 @@ log_import_row (ImportRun   *run,
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       sqlite3_reset (stmt);
-      return set_store_error (run->store, error);
+      return tandem_store_set_sql_error (run->store, error);
     }
 
   sqlite3_reset (stmt);
@@ -1153,7 +1143,7 @@ load_companies (ImportRun  *run,
 
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
-    return set_store_error (run->store, error);
+    return tandem_store_set_sql_error (run->store, error);
 
   return TRUE;
 }
@@ -1466,7 +1456,7 @@ find_lead_by_email (ImportRun   *run,
   if (rc == SQLITE_ROW)
     id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   else if (rc != SQLITE_DONE)
-    set_store_error (run->store, error);
+    tandem_store_set_sql_error (run->store, error);
   sqlite3_reset (stmt);
 
   return id;
@@ -1610,7 +1600,7 @@ write_import_log (ImportRun   *run,
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       sqlite3_reset (stmt);
-      return set_store_error (run->store, error);
+      return tandem_store_set_sql_error (run->store, error);
     }
 
   sqlite3_reset (stmt);
@@ -1770,7 +1760,7 @@ restore_previous (TandemStore  *store,
   sqlite3_reset (stmt);
 
   if (rc != SQLITE_DONE)
-    return set_store_error (store, error);
+    return tandem_store_set_sql_error (store, error);
 
   return tandem_store_save (store, record, error);
 }
@@ -1834,7 +1824,7 @@ tandem_csv_undo_last_import (TandemStore            *store,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_store_error (store, error);
+      tandem_store_set_sql_error (store, error);
       goto failed;
     }
 
@@ -1872,7 +1862,7 @@ tandem_csv_undo_last_import (TandemStore            *store,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_store_error (store, error);
+      tandem_store_set_sql_error (store, error);
       goto failed;
     }
 

@@ -301,9 +301,7 @@ tandem_lead_query_run (TandemLeadQuery  *self,
 
   if (rc != SQLITE_DONE)
     {
-      g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
-                   _("The workspace database reported an error: %s"),
-                   sqlite3_errmsg (tandem_store_get_db (store)));
+      tandem_store_set_sql_error (store, error);
       return NULL;
     }
 
@@ -333,8 +331,7 @@ tandem_lead_query_list_sources (TandemStore  *store,
 
   if (rc != SQLITE_DONE)
     {
-      g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
-                   "%s", sqlite3_errmsg (tandem_store_get_db (store)));
+      tandem_store_set_sql_error (store, error);
       return NULL;
     }
 

@@ -163,8 +163,7 @@ tandem_match_count_leads (TandemStore  *store,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
-                   "%s", sqlite3_errmsg (tandem_store_get_db (store)));
+      tandem_store_set_sql_error (store, error);
       return NULL;
     }
 
@@ -220,8 +219,7 @@ tandem_match_count_leads (TandemStore  *store,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
-                   "%s", sqlite3_errmsg (tandem_store_get_db (store)));
+      tandem_store_set_sql_error (store, error);
       return NULL;
     }
 

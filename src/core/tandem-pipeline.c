@@ -154,15 +154,6 @@ is_empty (const char *text)
   return *text == '\0';
 }
 
-static gboolean
-set_sql_error (TandemStore  *store,
-               GError      **error)
-{
-  g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
-               "%s", sqlite3_errmsg (tandem_store_get_db (store)));
-  return FALSE;
-}
-
 /* Plain records of @table matching @where (a condition from this file,
  * never from input) with @params bound in order, sorted by @order_by. */
 static GPtrArray *
@@ -215,7 +206,7 @@ load_rows (TandemStore         *store,
 
   if (rc != SQLITE_DONE)
     {
-      set_sql_error (store, error);
+      tandem_store_set_sql_error (store, error);
       sqlite3_reset (stmt);
       return NULL;
     }
@@ -360,7 +351,7 @@ tandem_pipeline_install_defaults (TandemStore  *store,
   n_stages = count_all_rows (store, "SELECT count(*) FROM stage_definitions");
   n_reasons = count_all_rows (store, "SELECT count(*) FROM reasons");
   if (n_stages < 0 || n_reasons < 0)
-    return set_sql_error (store, error);
+    return tandem_store_set_sql_error (store, error);
 
   if (n_stages > 0 && n_reasons > 0)
     return TRUE;

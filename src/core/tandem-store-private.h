@@ -16,6 +16,10 @@ G_BEGIN_DECLS
 /* For core modules that read with their own queries (matching, lists).
  * Nothing outside src/core may write through this handle. */
 sqlite3      *tandem_store_get_db           (TandemStore            *self);
+/* Sets @error to the database's last error, in words a user can pass on,
+ * and returns FALSE, so that `return tandem_store_set_sql_error (...)`. */
+gboolean      tandem_store_set_sql_error    (TandemStore            *self,
+                                             GError                **error);
 sqlite3_stmt *tandem_store_prepare_cached   (TandemStore            *self,
                                              const char             *sql,
                                              GError                **error);

@@ -62,9 +62,9 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static gboolean
-set_sql_error (TandemStore  *self,
-               GError      **error)
+gboolean
+tandem_store_set_sql_error (TandemStore  *self,
+                            GError      **error)
 {
   g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
                _("The workspace database reported an error: %s"), sqlite3_errmsg (self->db));
@@ -77,7 +77,7 @@ exec_sql (TandemStore  *self,
           GError      **error)
 {
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    return set_sql_error (self, error);
+    return tandem_store_set_sql_error (self, error);
 
   return TRUE;
 }
@@ -109,7 +109,7 @@ tandem_store_prepare_cached (TandemStore  *self,
 
   if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
     {
-      set_sql_error (self, error);
+      tandem_store_set_sql_error (self, error);
       return NULL;
     }
 
@@ -283,7 +283,7 @@ persist_hlc (TandemStore  *self,
 
   sqlite3_bind_int64 (stmt, 1, self->hlc.last);
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_sql_error (self, error);
+    return tandem_store_set_sql_error (self, error);
 
   self->persisted_hlc = self->hlc.last;
   return TRUE;
@@ -371,7 +371,7 @@ log_field (TandemStore  *self,
   sqlite3_bind_int64 (clock, 4, hlc);
   sqlite3_bind_text (clock, 5, self->site_id, -1, SQLITE_STATIC);
   if (sqlite3_step (clock) != SQLITE_DONE)
-    return set_sql_error (self, error);
+    return tandem_store_set_sql_error (self, error);
 
   log = tandem_store_prepare_cached (self,
                                      "INSERT INTO change_log (tbl, row_id, field, value, hlc, site,"
@@ -391,7 +391,7 @@ log_field (TandemStore  *self,
   sqlite3_bind_int64 (log, 7, base_hlc);
   sqlite3_bind_text (log, 8, self->current_member, -1, SQLITE_STATIC);
   if (sqlite3_step (log) != SQLITE_DONE)
-    return set_sql_error (self, error);
+    return tandem_store_set_sql_error (self, error);
 
   return TRUE;
 }
@@ -456,7 +456,7 @@ row_state (TandemStore           *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sql_error (self, error);
+      tandem_store_set_sql_error (self, error);
       return -1;
     }
 
@@ -557,7 +557,7 @@ insert_record (TandemStore   *self,
     return 0;
   if (rc != SQLITE_DONE)
     {
-      set_sql_error (self, error);
+      tandem_store_set_sql_error (self, error);
       return -1;
     }
 
@@ -573,7 +573,7 @@ insert_record (TandemStore   *self,
   sqlite3_bind_int64 (stmt, 5, sqlite3_last_insert_rowid (self->db));
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
-      set_sql_error (self, error);
+      tandem_store_set_sql_error (self, error);
       return -1;
     }
 
@@ -612,7 +612,7 @@ update_record (TandemStore   *self,
   sqlite3_bind_text (stmt, parameter, row_id, -1, SQLITE_TRANSIENT);
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_sql_error (self, error);
+    return tandem_store_set_sql_error (self, error);
 
   for (guint i = 0; i < spec->n_fields; i++)
     {
@@ -653,7 +653,7 @@ write_tombstone (TandemStore           *self,
   sqlite3_bind_text (stmt, 4, self->current_member, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 5, row_id, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_sql_error (self, error);
+    return tandem_store_set_sql_error (self, error);
 
   if (!log_field (self, spec->name, row_id, "deleted", NULL, -1, deleted ? 1 : 0, hlc, base_hlc,
                   error))
@@ -794,7 +794,7 @@ tandem_store_write_derived (TandemStore   *self,
   sqlite3_bind_text (stmt, parameter, tandem_record_get_id (record), -1, SQLITE_TRANSIENT);
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return set_sql_error (self, error);
+    return tandem_store_set_sql_error (self, error);
 
   queue_change (self, spec, tandem_record_get_id (record), TANDEM_CHANGE_UPDATED);
   if (self->transaction_depth == 0)
@@ -936,7 +936,7 @@ collect_records (TandemStore            *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sql_error (self, error);
+      tandem_store_set_sql_error (self, error);
       return NULL;
     }
 
@@ -973,7 +973,7 @@ get_by_spec (TandemStore            *self,
   if (rc == SQLITE_ROW)
     record = record_from_row (spec, stmt);
   else if (rc != SQLITE_DONE)
-    set_sql_error (self, error);
+    tandem_store_set_sql_error (self, error);
   sqlite3_reset (stmt);
 
   return record;
@@ -1194,7 +1194,7 @@ tandem_store_list_ids (TandemStore            *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sql_error (self, error);
+      tandem_store_set_sql_error (self, error);
       return NULL;
     }
 
@@ -1324,7 +1324,7 @@ tandem_store_backup (TandemStore  *self,
     }
 
   if (sqlite3_prepare_v2 (self->db, "VACUUM INTO ?", -1, &stmt, NULL) != SQLITE_OK)
-    return set_sql_error (self, error);
+    return tandem_store_set_sql_error (self, error);
 
   sqlite3_bind_text (stmt, 1, destination, -1, SQLITE_TRANSIENT);
   ok = sqlite3_step (stmt) == SQLITE_DONE;
@@ -1429,7 +1429,7 @@ load_identity (TandemStore  *self,
         return FALSE;
       sqlite3_bind_text (stmt, 1, self->site_id, -1, SQLITE_STATIC);
       if (sqlite3_step (stmt) != SQLITE_DONE)
-        return set_sql_error (self, error);
+        return tandem_store_set_sql_error (self, error);
     }
 
   stmt = tandem_store_prepare_cached (self, "SELECT value FROM meta WHERE key = 'hlc'", error);

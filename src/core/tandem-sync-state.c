@@ -109,16 +109,6 @@ tandem_sync_wins (gint64      hlc_a,
 }
 
 static gboolean
-set_sql_error (TandemStore  *store,
-               GError      **error)
-{
-  g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
-               _("The workspace database reported an error: %s"),
-               sqlite3_errmsg (tandem_store_get_db (store)));
-  return FALSE;
-}
-
-static gboolean
 step_done (TandemStore   *store,
            sqlite3_stmt  *stmt,
            GError       **error)
@@ -127,7 +117,7 @@ step_done (TandemStore   *store,
 
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
-    return set_sql_error (store, error);
+    return tandem_store_set_sql_error (store, error);
 
   return TRUE;
 }
@@ -194,7 +184,7 @@ tandem_sync_read_outbox (TandemStore  *store,
 
   if (rc != SQLITE_DONE)
     {
-      set_sql_error (store, error);
+      tandem_store_set_sql_error (store, error);
       return NULL;
     }
 
@@ -490,7 +480,7 @@ validate_object (TandemStore            *store,
   sqlite3_reset (stmt);
 
   if (rc != SQLITE_DONE)
-    return set_sql_error (store, error);
+    return tandem_store_set_sql_error (store, error);
 
   return TRUE;
 }
@@ -623,7 +613,7 @@ row_state (Merge                  *merge,
 
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      set_sql_error (merge->store, error);
+      tandem_store_set_sql_error (merge->store, error);
       return -1;
     }
 
@@ -665,7 +655,7 @@ field_clock (Merge                  *merge,
   if (rc == SQLITE_ROW)
     return TRUE;
   if (rc != SQLITE_DONE)
-    return set_sql_error (merge->store, error);
+    return tandem_store_set_sql_error (merge->store, error);
 
   /* No clock of its own: the field is as this desktop created it. */
   sql = g_strdup_printf ("SELECT created_hlc FROM %s WHERE id = ?", spec->name);
@@ -866,7 +856,7 @@ merge_field (Merge                  *merge,
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       sqlite3_reset (stmt);
-      return set_sql_error (merge->store, error);
+      return tandem_store_set_sql_error (merge->store, error);
     }
   current_json = column_dup (stmt, 0);
   remote_json = column_dup (stmt, 1);
@@ -1043,7 +1033,7 @@ parse_object (Merge                  *merge,
 
   if (rc != SQLITE_DONE)
     {
-      set_sql_error (merge->store, error);
+      tandem_store_set_sql_error (merge->store, error);
       return NULL;
     }
 
@@ -1543,7 +1533,7 @@ tandem_sync_list_conflicts (TandemStore  *store,
 
   if (rc != SQLITE_DONE)
     {
-      set_sql_error (store, error);
+      tandem_store_set_sql_error (store, error);
       return NULL;
     }
 
