@@ -9,65 +9,17 @@
 
 #include <string.h>
 
+#include "tandem-fit-private.h"
 #include "tandem-folding-private.h"
-#include "tandem-icp.h"
 #include "tandem-matching.h"
-#include "tandem-persona.h"
 #include "tandem-store-private.h"
-
-/* Only this many ICPs are matched; a bit per ICP keeps the pass over every
- * lead cheap, and no workspace ranks more than a handful. */
-#define MAX_ICPS 64
-
-typedef struct
-{
-  char       *id;
-  GHashTable *industries;
-  GHashTable *regions;
-  GHashTable *excluded_industries;
-  GHashTable *excluded_domains;
-  GHashTable *competitors;
-  gint64      employees_min;
-  gint64      employees_max;
-  gint64      revenue_min;
-  gint64      revenue_max;
-} IcpRule;
-
-typedef struct
-{
-  char       *id;
-  int         icp_index;   /* -1: any company */
-  char       *seniority;
-  GHashTable *title_words;
-} PersonaRule;
-
-static void
-icp_rule_clear (IcpRule *rule)
-{
-  g_free (rule->id);
-  g_hash_table_unref (rule->industries);
-  g_hash_table_unref (rule->regions);
-  g_hash_table_unref (rule->excluded_industries);
-  g_hash_table_unref (rule->excluded_domains);
-  g_hash_table_unref (rule->competitors);
-}
-
-static void
-persona_rule_clear (PersonaRule *rule)
-{
-  g_free (rule->id);
-  g_free (rule->seniority);
-  g_hash_table_unref (rule->title_words);
-}
 
 GHashTable *
 tandem_match_count_leads (TandemStore  *store,
                           GError      **error)
 {
-  g_autoptr(GPtrArray) icps = NULL;
-  g_autoptr(GPtrArray) personas = NULL;
-  g_autoptr(GArray) icp_rules = NULL;
-  g_autoptr(GArray) persona_rules = NULL;
+  g_autoptr(GArray) icp_rules = tandem_icp_fit_array_new ();
+  g_autoptr(GArray) persona_rules = tandem_persona_fit_array_new ();
   g_autoptr(GHashTable) company_masks = NULL;
   g_autofree guint *icp_counts = NULL;
   g_autofree guint *persona_counts = NULL;
@@ -77,54 +29,8 @@ tandem_match_count_leads (TandemStore  *store,
 
   g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
 
-  icps = tandem_store_list (store, TANDEM_TYPE_ICP, error);
-  if (icps == NULL)
+  if (!tandem_fit_load (store, icp_rules, persona_rules, error))
     return NULL;
-  personas = tandem_store_list (store, TANDEM_TYPE_PERSONA, error);
-  if (personas == NULL)
-    return NULL;
-
-  icp_rules = g_array_new (FALSE, TRUE, sizeof (IcpRule));
-  g_array_set_clear_func (icp_rules, (GDestroyNotify) icp_rule_clear);
-  for (guint i = 0; i < icps->len && i < MAX_ICPS; i++)
-    {
-      TandemRecord *icp = g_ptr_array_index (icps, i);
-      IcpRule rule = {
-        .id = g_strdup (tandem_record_get_id (icp)),
-        .industries = tandem_folded_set_from_list (icp, "industries"),
-        .regions = tandem_folded_set_from_list (icp, "regions"),
-        .excluded_industries = tandem_folded_set_from_list (icp, "excluded_industries"),
-        .excluded_domains = tandem_folded_set_from_list (icp, "excluded_domains"),
-        .competitors = tandem_folded_set_from_list (icp, "competitors"),
-        .employees_min = tandem_record_get_int (icp, "employees_min"),
-        .employees_max = tandem_record_get_int (icp, "employees_max"),
-        .revenue_min = tandem_record_get_int (icp, "revenue_min"),
-        .revenue_max = tandem_record_get_int (icp, "revenue_max"),
-      };
-      g_array_append_val (icp_rules, rule);
-    }
-
-  persona_rules = g_array_new (FALSE, TRUE, sizeof (PersonaRule));
-  g_array_set_clear_func (persona_rules, (GDestroyNotify) persona_rule_clear);
-  for (guint i = 0; i < personas->len; i++)
-    {
-      TandemRecord *persona = g_ptr_array_index (personas, i);
-      const char *icp_id = tandem_record_get_text (persona, "icp_id");
-      const char *seniority = tandem_record_get_text (persona, "seniority");
-      PersonaRule rule = {
-        .id = g_strdup (tandem_record_get_id (persona)),
-        .icp_index = -1,
-        .seniority = seniority ? g_utf8_casefold (seniority, -1) : NULL,
-        .title_words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
-      };
-
-      tandem_title_words_add (rule.title_words, tandem_record_get_text (persona, "job_title"));
-      for (guint j = 0; icp_id != NULL && j < icp_rules->len; j++)
-        if (g_str_equal (g_array_index (icp_rules, IcpRule, j).id, icp_id))
-          rule.icp_index = (int) j;
-
-      g_array_append_val (persona_rules, rule);
-    }
 
   /* Firmographics belong to the company, so each company is matched once. */
   company_masks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -146,14 +52,8 @@ tandem_match_count_leads (TandemStore  *store,
 
       for (guint j = 0; j < icp_rules->len; j++)
         {
-          IcpRule *rule = &g_array_index (icp_rules, IcpRule, j);
-
-          if (tandem_folded_set_allows (rule->industries, industry) &&
-              (tandem_folded_set_allows (rule->regions, region) || tandem_folded_set_contains (rule->regions, country)) &&
-              tandem_within_bounds (employees, rule->employees_min, rule->employees_max) &&
-              tandem_within_bounds (revenue, rule->revenue_min, rule->revenue_max) &&
-              !tandem_folded_set_contains (rule->excluded_industries, industry) &&
-              !tandem_folded_set_contains (rule->competitors, name))
+          if (tandem_icp_fit_company (&g_array_index (icp_rules, TandemIcpFit, j), industry, region,
+                                      country, employees, revenue, name))
             mask |= G_GUINT64_CONSTANT (1) << j;
         }
 
@@ -189,7 +89,7 @@ tandem_match_count_leads (TandemStore  *store,
 
       for (guint j = 0; j < icp_rules->len; j++)
         {
-          IcpRule *rule = &g_array_index (icp_rules, IcpRule, j);
+          TandemIcpFit *rule = &g_array_index (icp_rules, TandemIcpFit, j);
 
           if ((mask & (G_GUINT64_CONSTANT (1) << j)) && tandem_folded_set_contains (rule->excluded_domains, domain))
             mask &= ~(G_GUINT64_CONSTANT (1) << j);
@@ -199,7 +99,7 @@ tandem_match_count_leads (TandemStore  *store,
 
       for (guint j = 0; j < persona_rules->len; j++)
         {
-          PersonaRule *rule = &g_array_index (persona_rules, PersonaRule, j);
+          TandemPersonaFit *rule = &g_array_index (persona_rules, TandemPersonaFit, j);
 
           if (rule->icp_index >= 0 && !(mask & (G_GUINT64_CONSTANT (1) << rule->icp_index)))
             continue;
@@ -209,7 +109,7 @@ tandem_match_count_leads (TandemStore  *store,
             continue;
           if (title_words == NULL)
             {
-              title_words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+              title_words = tandem_folded_set_new ();
               tandem_title_words_add (title_words, title);
             }
           if (tandem_words_shared (rule->title_words, title_words))
@@ -225,10 +125,10 @@ tandem_match_count_leads (TandemStore  *store,
 
   counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint j = 0; j < icp_rules->len; j++)
-    g_hash_table_insert (counts, g_strdup (g_array_index (icp_rules, IcpRule, j).id),
+    g_hash_table_insert (counts, g_strdup (g_array_index (icp_rules, TandemIcpFit, j).id),
                          GUINT_TO_POINTER (icp_counts[j]));
   for (guint j = 0; j < persona_rules->len; j++)
-    g_hash_table_insert (counts, g_strdup (g_array_index (persona_rules, PersonaRule, j).id),
+    g_hash_table_insert (counts, g_strdup (g_array_index (persona_rules, TandemPersonaFit, j).id),
                          GUINT_TO_POINTER (persona_counts[j]));
 
   return counts;

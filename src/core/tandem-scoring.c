@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "tandem-fit-private.h"
 #include "tandem-folding-private.h"
 #include "tandem-icp.h"
 #include "tandem-persona.h"
@@ -21,10 +22,9 @@
 
 #define DAY_MS (G_GINT64_CONSTANT (24) * 60 * 60 * 1000)
 
-/* A bit per ICP and per activity rule keeps the pass over every lead and
- * activity cheap; no workspace has more than a handful of ICPs, and rules
- * beyond these limits are ignored (and reported once). */
-#define MAX_ICPS 64
+/* A bit per activity rule keeps the pass over every activity cheap, as a bit
+ * per ICP does (TANDEM_MAX_ICPS); rules beyond this are ignored (and
+ * reported once). */
 #define MAX_ACTIVITY_RULES 64
 
 /* How often a long pass looks at its cancellable and reports progress. */
@@ -85,28 +85,9 @@ typedef struct
   int         cap_score;     /* -1: none */
 } Rule;
 
-typedef struct
-{
-  char       *id;
-  char       *name;
-  GHashTable *industries;
-  GHashTable *regions;
-  GHashTable *excluded_industries;
-  GHashTable *excluded_domains;
-  GHashTable *competitors;
-  gint64      employees_min;
-  gint64      employees_max;
-  gint64      revenue_min;
-  gint64      revenue_max;
-} Icp;
-
-typedef struct
-{
-  char       *id;
-  int         icp_index;     /* -1: any company that fits an ICP */
-  char       *seniority;
-  GHashTable *title_words;
-} Persona;
+/* Scoring reads ICPs and personas as lead matching does. */
+typedef TandemIcpFit Icp;
+typedef TandemPersonaFit Persona;
 
 struct _TandemScoringRules
 {
@@ -199,26 +180,6 @@ rule_free (Rule *rule)
   g_free (rule->folded_value);
   g_clear_pointer (&rule->values, g_hash_table_unref);
   g_free (rule);
-}
-
-static void
-icp_clear (Icp *icp)
-{
-  g_free (icp->id);
-  g_free (icp->name);
-  g_hash_table_unref (icp->industries);
-  g_hash_table_unref (icp->regions);
-  g_hash_table_unref (icp->excluded_industries);
-  g_hash_table_unref (icp->excluded_domains);
-  g_hash_table_unref (icp->competitors);
-}
-
-static void
-persona_clear (Persona *persona)
-{
-  g_free (persona->id);
-  g_free (persona->seniority);
-  g_hash_table_unref (persona->title_words);
 }
 
 static void
@@ -387,10 +348,8 @@ rules_new (void)
   self->exclusions = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
   self->engagement = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
   self->fast_track = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
-  self->icps = g_array_new (FALSE, TRUE, sizeof (Icp));
-  g_array_set_clear_func (self->icps, (GDestroyNotify) icp_clear);
-  self->personas = g_array_new (FALSE, TRUE, sizeof (Persona));
-  g_array_set_clear_func (self->personas, (GDestroyNotify) persona_clear);
+  self->icps = tandem_icp_fit_array_new ();
+  self->personas = tandem_persona_fit_array_new ();
 
   return self;
 }
@@ -446,55 +405,8 @@ rules_load_context (TandemScoringRules  *self,
                     TandemStore         *store,
                     GError             **error)
 {
-  g_autoptr(GPtrArray) icps = NULL;
-  g_autoptr(GPtrArray) personas = NULL;
-
-  icps = tandem_store_list (store, TANDEM_TYPE_ICP, error);
-  if (icps == NULL)
+  if (!tandem_fit_load (store, self->icps, self->personas, error))
     return FALSE;
-  personas = tandem_store_list (store, TANDEM_TYPE_PERSONA, error);
-  if (personas == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < icps->len && i < MAX_ICPS; i++)
-    {
-      TandemRecord *record = g_ptr_array_index (icps, i);
-      Icp icp = {
-        .id = g_strdup (tandem_record_get_id (record)),
-        .name = g_strdup (tandem_record_get_text (record, "name")),
-        .industries = tandem_folded_set_from_list (record, "industries"),
-        .regions = tandem_folded_set_from_list (record, "regions"),
-        .excluded_industries = tandem_folded_set_from_list (record, "excluded_industries"),
-        .excluded_domains = tandem_folded_set_from_list (record, "excluded_domains"),
-        .competitors = tandem_folded_set_from_list (record, "competitors"),
-        .employees_min = tandem_record_get_int (record, "employees_min"),
-        .employees_max = tandem_record_get_int (record, "employees_max"),
-        .revenue_min = tandem_record_get_int (record, "revenue_min"),
-        .revenue_max = tandem_record_get_int (record, "revenue_max"),
-      };
-
-      g_array_append_val (self->icps, icp);
-    }
-
-  for (guint i = 0; i < personas->len; i++)
-    {
-      TandemRecord *record = g_ptr_array_index (personas, i);
-      const char *icp_id = tandem_record_get_text (record, "icp_id");
-      const char *seniority = tandem_record_get_text (record, "seniority");
-      Persona persona = {
-        .id = g_strdup (tandem_record_get_id (record)),
-        .icp_index = -1,
-        .seniority = seniority ? g_utf8_casefold (seniority, -1) : NULL,
-        .title_words = tandem_folded_set_new (),
-      };
-
-      tandem_title_words_add (persona.title_words, tandem_record_get_text (record, "job_title"));
-      for (guint j = 0; icp_id != NULL && j < self->icps->len; j++)
-        if (g_str_equal (g_array_index (self->icps, Icp, j).id, icp_id))
-          persona.icp_index = (int) j;
-
-      g_array_append_val (self->personas, persona);
-    }
 
   self->grade_a = setting_int (store, "grade_a", 70);
   self->grade_b = setting_int (store, "grade_b", 45);
@@ -604,15 +516,9 @@ company_icp_mask (TandemScoringRules *rules,
 
   for (guint j = 0; j < rules->icps->len; j++)
     {
-      Icp *icp = &g_array_index (rules->icps, Icp, j);
-
-      if (tandem_folded_set_allows (icp->industries, company->industry) &&
-          (tandem_folded_set_allows (icp->regions, company->region) ||
-           tandem_folded_set_contains (icp->regions, company->country)) &&
-          tandem_within_bounds (company->employees, icp->employees_min, icp->employees_max) &&
-          tandem_within_bounds (company->revenue, icp->revenue_min, icp->revenue_max) &&
-          !tandem_folded_set_contains (icp->excluded_industries, company->industry) &&
-          !tandem_folded_set_contains (icp->competitors, company->name))
+      if (tandem_icp_fit_company (&g_array_index (rules->icps, Icp, j), company->industry,
+                                  company->region, company->country, company->employees,
+                                  company->revenue, company->name))
         mask |= G_GUINT64_CONSTANT (1) << j;
     }
 
