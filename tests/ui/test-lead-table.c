@@ -28,12 +28,6 @@ typedef struct
   guint            expected;
 } CountCheck;
 
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
 static guint
 n_shown (TandemLeadTable *table)
 {
@@ -87,7 +81,7 @@ fixture_set_up (Fixture       *fixture,
   tandem_lead_table_set_store (fixture->table, fixture->store);
 
   gtk_window_present (fixture->window);
-  g_assert_true (tandem_test_wait_until (widget_is_mapped, fixture->table, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (tandem_test_widget_is_mapped, fixture->table, TIMEOUT_MS));
 }
 
 static void

@@ -24,12 +24,6 @@ typedef struct
 } Fixture;
 
 static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-static gboolean
 widget_is_unmapped (gpointer data)
 {
   return !gtk_widget_get_mapped (GTK_WIDGET (data));
@@ -61,7 +55,7 @@ fixture_set_up (Fixture       *fixture,
   tandem_personas_view_set_store (fixture->view, fixture->store);
 
   gtk_window_present (fixture->window);
-  g_assert_true (tandem_test_wait_until (widget_is_mapped, fixture->view, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (tandem_test_widget_is_mapped, fixture->view, TIMEOUT_MS));
 }
 
 static void
@@ -159,11 +153,11 @@ test_empty_state (Fixture       *fixture,
   status = tandem_test_find_widget (GTK_WIDGET (fixture->view), ADW_TYPE_STATUS_PAGE,
                                     "No Personas Yet");
   g_assert_nonnull (status);
-  g_assert_true (tandem_test_wait_until (widget_is_mapped, status, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (tandem_test_widget_is_mapped, status, TIMEOUT_MS));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view), "personas.new", NULL));
   g_assert_nonnull (tandem_personas_view_get_selected_id (fixture->view));
-  g_assert_true (tandem_test_wait_until (widget_is_mapped,
+  g_assert_true (tandem_test_wait_until (tandem_test_widget_is_mapped,
                                          tandem_personas_view_get_persona_editor (fixture->view),
                                          TIMEOUT_MS));
   /* After the crossfade. */
@@ -474,7 +468,7 @@ test_sample_workspace (Fixture       *fixture,
   g_assert_true (tandem_personas_view_select (fixture->view,
                                               tandem_record_get_id (personas->pdata[0])));
   editor = tandem_personas_view_get_persona_editor (fixture->view);
-  g_assert_true (tandem_test_wait_until (widget_is_mapped, editor, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (tandem_test_widget_is_mapped, editor, TIMEOUT_MS));
   g_assert_cmpint (tandem_persona_editor_get_match_count (editor), >=, 0);
   name_row = tandem_persona_editor_get_field_widget (editor, "name");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (name_row)), ==,
@@ -491,7 +485,7 @@ test_sample_workspace (Fixture       *fixture,
   no_results = tandem_test_find_widget (GTK_WIDGET (fixture->view), ADW_TYPE_STATUS_PAGE,
                                         "No Results");
   g_assert_nonnull (no_results);
-  g_assert_true (tandem_test_wait_until (widget_is_mapped, no_results, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (tandem_test_widget_is_mapped, no_results, TIMEOUT_MS));
 
   gtk_editable_set_text (search, "");
   wait_for_counts (fixture, 6, 3);

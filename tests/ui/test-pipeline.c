@@ -115,12 +115,6 @@ count_history_rows (Fixture    *fixture,
   return count;
 }
 
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -155,7 +149,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->queue = tandem_pipeline_view_get_queue (fixture->view);
 
   gtk_window_present (fixture->window);
-  g_assert_true (tandem_test_wait_until (widget_is_mapped, fixture->board, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (tandem_test_widget_is_mapped, fixture->board, TIMEOUT_MS));
 }
 
 static void

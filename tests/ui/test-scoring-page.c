@@ -24,12 +24,6 @@ typedef struct
   TandemScoringPage *page;
 } Fixture;
 
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -52,7 +46,7 @@ fixture_set_up (Fixture       *fixture,
   tandem_scoring_page_set_store (fixture->page, fixture->store);
 
   gtk_window_present (fixture->window);
-  g_assert_true (tandem_test_wait_until (widget_is_mapped, fixture->page, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (tandem_test_widget_is_mapped, fixture->page, TIMEOUT_MS));
 }
 
 static void

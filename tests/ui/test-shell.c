@@ -31,19 +31,13 @@ window_has_store (gpointer data)
   return tandem_window_get_store (TANDEM_WINDOW (data)) != NULL;
 }
 
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
 static TandemWindow *
 present_window (void)
 {
   TandemWindow *window = tandem_window_new (NULL);
 
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (tandem_test_wait_until (widget_is_mapped, window, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (tandem_test_widget_is_mapped, window, TIMEOUT_MS));
 
   return window;
 }
@@ -465,7 +459,7 @@ test_preferences (void)
   preferences = tandem_window_show_preferences (window);
   g_assert_true (TANDEM_IS_PREFERENCES_WINDOW (preferences));
   g_assert_true (tandem_window_show_preferences (window) == preferences);
-  g_assert_true (tandem_test_wait_until (widget_is_mapped, preferences, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (tandem_test_widget_is_mapped, preferences, TIMEOUT_MS));
   prefs = GTK_WIDGET (preferences);
 
   /* The team page lists the founder. */

@@ -43,12 +43,6 @@ on_round_finished (TandemSyncIndicator *indicator,
     desktop->last_error = g_strdup (error->message);
 }
 
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
 static void
 desktop_open (Desktop  *desktop,
               gboolean  sample)
@@ -70,7 +64,7 @@ desktop_open (Desktop  *desktop,
   gtk_window_set_default_size (GTK_WINDOW (desktop->window), 1100, 720);
   tandem_window_set_store (desktop->window, desktop->store);
   gtk_window_present (GTK_WINDOW (desktop->window));
-  g_assert_true (tandem_test_wait_until (widget_is_mapped, desktop->window, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (tandem_test_widget_is_mapped, desktop->window, TIMEOUT_MS));
 
   desktop->indicator = TANDEM_SYNC_INDICATOR (
     tandem_test_find_widget (GTK_WIDGET (desktop->window), TANDEM_TYPE_SYNC_INDICATOR, NULL));

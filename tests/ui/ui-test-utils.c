@@ -153,3 +153,9 @@ tandem_test_find_widget (GtkWidget  *root,
 
   return NULL;
 }
+
+gboolean
+tandem_test_widget_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}

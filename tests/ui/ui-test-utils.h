@@ -25,6 +25,8 @@ gboolean    tandem_test_wait_until      (gboolean    (*condition) (gpointer data
 
 /* Runs every pending event source of the default main context once. */
 void        tandem_test_flush           (void);
+/* A condition for tandem_test_wait_until(): @data, a GtkWidget, is mapped. */
+gboolean    tandem_test_widget_is_mapped (gpointer     data);
 
 /* A new empty directory under the temporary directory; remove it with
  * tandem_test_remove_tree(). */
