@@ -64,3 +64,22 @@ tandem_test_query_int (const char *db_path,
 
   return value;
 }
+
+void
+tandem_test_workspace_set_up (TandemTestWorkspace *fixture,
+                              gconstpointer        data)
+{
+  fixture->dir = tandem_test_make_dir ();
+  fixture->path = g_build_filename (fixture->dir, "workspace.db", NULL);
+  fixture->store = tandem_test_open_store (fixture->dir);
+}
+
+void
+tandem_test_workspace_tear_down (TandemTestWorkspace *fixture,
+                                 gconstpointer        data)
+{
+  g_clear_object (&fixture->store);
+  tandem_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+}

@@ -23,4 +23,17 @@ TandemStore *tandem_test_open_store (const char  *dir);
 gint64       tandem_test_query_int  (const char  *db_path,
                                      const char  *sql);
 
+/* A fresh workspace in its own directory, for g_test_add() fixtures. */
+typedef struct
+{
+  char        *dir;
+  char        *path;
+  TandemStore *store;
+} TandemTestWorkspace;
+
+void         tandem_test_workspace_set_up    (TandemTestWorkspace *fixture,
+                                              gconstpointer        data);
+void         tandem_test_workspace_tear_down (TandemTestWorkspace *fixture,
+                                              gconstpointer        data);
+
 G_END_DECLS

@@ -13,31 +13,7 @@
 #include "tandem-csv.h"
 #include "tandem-lead-query.h"
 
-typedef struct
-{
-  char        *dir;
-  char        *path;
-  TandemStore *store;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  fixture->dir = tandem_test_make_dir ();
-  fixture->path = g_build_filename (fixture->dir, "workspace.db", NULL);
-  fixture->store = tandem_test_open_store (fixture->dir);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_clear_object (&fixture->store);
-  tandem_test_remove_dir (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->path);
-}
+typedef TandemTestWorkspace Fixture;
 
 static TandemCsvTable *
 parse (const char *text)
@@ -487,15 +463,15 @@ main (int   argc,
   g_test_add_func ("/core/csv/parse/errors", test_parse_errors);
   g_test_add_func ("/core/csv/headers", test_headers);
   g_test_add_func ("/core/csv/stage-mapping", test_stage_mapping);
-  g_test_add ("/core/csv/errors-write-nothing", Fixture, NULL, fixture_set_up,
-              test_errors_write_nothing, fixture_tear_down);
-  g_test_add ("/core/csv/import-and-dedupe", Fixture, NULL, fixture_set_up,
-              test_import_and_dedupe, fixture_tear_down);
-  g_test_add ("/core/csv/undo", Fixture, NULL, fixture_set_up, test_undo, fixture_tear_down);
-  g_test_add ("/core/csv/export-round-trip", Fixture, NULL, fixture_set_up,
-              test_export_round_trip, fixture_tear_down);
-  g_test_add ("/core/csv/lead-query", Fixture, NULL, fixture_set_up, test_lead_query,
-              fixture_tear_down);
+  g_test_add ("/core/csv/errors-write-nothing", Fixture, NULL, tandem_test_workspace_set_up,
+              test_errors_write_nothing, tandem_test_workspace_tear_down);
+  g_test_add ("/core/csv/import-and-dedupe", Fixture, NULL, tandem_test_workspace_set_up,
+              test_import_and_dedupe, tandem_test_workspace_tear_down);
+  g_test_add ("/core/csv/undo", Fixture, NULL, tandem_test_workspace_set_up, test_undo, tandem_test_workspace_tear_down);
+  g_test_add ("/core/csv/export-round-trip", Fixture, NULL, tandem_test_workspace_set_up,
+              test_export_round_trip, tandem_test_workspace_tear_down);
+  g_test_add ("/core/csv/lead-query", Fixture, NULL, tandem_test_workspace_set_up, test_lead_query,
+              tandem_test_workspace_tear_down);
 
   return g_test_run ();
 }

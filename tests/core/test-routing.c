@@ -10,31 +10,7 @@
 #include "core-test-utils.h"
 #include "tandem-store-private.h"
 
-typedef struct
-{
-  char        *dir;
-  char        *path;
-  TandemStore *store;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  fixture->dir = tandem_test_make_dir ();
-  fixture->path = g_build_filename (fixture->dir, "workspace.db", NULL);
-  fixture->store = tandem_test_open_store (fixture->dir);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_clear_object (&fixture->store);
-  tandem_test_remove_dir (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->path);
-}
+typedef TandemTestWorkspace Fixture;
 
 static char *
 add_member (TandemStore *store,
@@ -417,7 +393,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, tandem_test_workspace_set_up, func, tandem_test_workspace_tear_down)
 
   ADD ("/core/routing/rules", test_rules);
   ADD ("/core/routing/employee-operators", test_employee_operators);
