@@ -39,9 +39,6 @@ struct _TandemSyncIndicator
   /* A round was asked for while one was running: it starts right after, so
    * that the edits it was asked for are not left for the timer. */
   gboolean      again;
-  /* Set while this indicator tells the store what a round changed, so that
-   * the "committed" notifications this sends are not taken for edits. */
-  gboolean      notifying;
 
   /* Template widgets */
   GtkMenuButton *button;
@@ -512,10 +509,8 @@ notify_tables (TandemSyncIndicator *self)
   /* The round wrote through its own connection: every list of this
    * workspace reloads what it shows. */
   tables = tandem_schema_tables (&n_tables);
-  self->notifying = TRUE;
   for (guint i = 0; i < n_tables; i++)
     tandem_store_notify_external_change (self->store, tables[i]->name);
-  self->notifying = FALSE;
 }
 
 static char *
@@ -628,14 +623,13 @@ static void
 on_store_committed (TandemSyncIndicator *self,
                     TandemStore         *store)
 {
-  if (self->notifying)
-    return;
-
   /* The outbox count changes with every edit; show it at once. */
   read_counts (self);
   update_state (self);
 
-  if (self->server == NULL)
+  /* Only a commit that left something to push wants a round: not the
+   * reloads a round itself announces, nor derived data such as scores. */
+  if (self->server == NULL || self->pending <= 0)
     return;
 
   g_clear_handle_id (&self->commit_id, g_source_remove);
