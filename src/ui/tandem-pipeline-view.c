@@ -287,6 +287,41 @@ tandem_pipeline_view_get_store (TandemPipelineView *self)
   return self->store;
 }
 
+typedef void (*StoreSetter) (gpointer     widget,
+                             TandemStore *store);
+
+#define STORE_SETTER_KEY "tandem-store-setter"
+
+static void
+on_child_map (GtkWidget          *child,
+              TandemPipelineView *self)
+{
+  StoreSetter setter = g_object_get_data (G_OBJECT (child), STORE_SETTER_KEY);
+
+  g_signal_handlers_disconnect_by_func (child, on_child_map, self);
+  setter (child, self->store);
+}
+
+/* A page loads its data when it is first shown: on a workspace of 100,000
+ * leads the board and the table would otherwise cost seconds at start-up,
+ * while the window shows another view. */
+static void
+set_store_when_mapped (TandemPipelineView *self,
+                       GtkWidget          *child,
+                       StoreSetter         setter)
+{
+  g_signal_handlers_disconnect_by_func (child, on_child_map, self);
+
+  if (gtk_widget_get_mapped (child))
+    {
+      setter (child, self->store);
+      return;
+    }
+
+  g_object_set_data (G_OBJECT (child), STORE_SETTER_KEY, setter);
+  g_signal_connect_object (child, "map", G_CALLBACK (on_child_map), self, 0);
+}
+
 void
 tandem_pipeline_view_set_store (TandemPipelineView *self,
                                 TandemStore        *store)
@@ -300,10 +335,14 @@ tandem_pipeline_view_set_store (TandemPipelineView *self,
   tandem_pipeline_view_show_lead (self, NULL);
   g_set_object (&self->store, store);
 
-  tandem_lead_board_set_store (self->board, store);
-  tandem_lead_table_set_store (self->table, store);
+  set_store_when_mapped (self, GTK_WIDGET (self->board),
+                         (StoreSetter) tandem_lead_board_set_store);
+  set_store_when_mapped (self, GTK_WIDGET (self->table),
+                         (StoreSetter) tandem_lead_table_set_store);
+  set_store_when_mapped (self, GTK_WIDGET (self->scoring_page),
+                         (StoreSetter) tandem_scoring_page_set_store);
+  /* The queue is cheap, and its count is shown while another page is. */
   tandem_handoff_queue_set_store (self->queue, store);
-  tandem_scoring_page_set_store (self->scoring_page, store);
 
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
