@@ -158,6 +158,31 @@ search_action (GtkWidget  *widget,
     tandem_personas_view_focus_search (self->personas_view);
 }
 
+/* Benchmarks (tests/bench/bench-startup) time start-up to the first frame
+ * the window has drawn, which only the window knows. With
+ * TANDEM_BENCH_FIRST_FRAME=1 in the environment it prints
+ * "tandem-bench: first-frame USEC" on standard output once, USEC being
+ * g_get_monotonic_time() (CLOCK_MONOTONIC, shared with the process that
+ * started it) right after that frame was painted. */
+static void
+on_bench_after_paint (GdkFrameClock *frame_clock,
+                      TandemWindow  *self)
+{
+  g_signal_handlers_disconnect_by_func (frame_clock, on_bench_after_paint, self);
+
+  g_print ("tandem-bench: first-frame %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  fflush (stdout);
+}
+
+static void
+on_bench_realize (TandemWindow *self)
+{
+  GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  g_signal_connect_object (frame_clock, "after-paint",
+                           G_CALLBACK (on_bench_after_paint), self, 0);
+}
+
 static gboolean
 tandem_window_close_request (GtkWindow *window)
 {
@@ -335,6 +360,9 @@ tandem_window_init (TandemWindow *self)
   g_signal_connect_object (self->switcher_title, "notify::title-visible",
                            G_CALLBACK (on_title_visible_changed), self,
                            G_CONNECT_SWAPPED);
+
+  if (g_strcmp0 (g_getenv ("TANDEM_BENCH_FIRST_FRAME"), "1") == 0)
+    g_signal_connect (self, "realize", G_CALLBACK (on_bench_realize), NULL);
 
   update_chrome (self);
 }
