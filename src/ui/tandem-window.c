@@ -161,6 +161,8 @@ show_view_action (GtkWidget  *widget,
 {
   TandemWindow *self = TANDEM_WINDOW (widget);
   const char *name = g_variant_get_string (param, NULL);
+  GtkWidget *visible;
+  GtkWidget *focus;
 
   if (self->store == NULL)
     return;
@@ -172,6 +174,14 @@ show_view_action (GtkWidget  *widget,
     }
 
   adw_view_stack_set_visible_child_name (self->view_stack, name);
+
+  /* A view's own shortcuts (the Pipeline's Ctrl+1…4 and Ctrl+I) act only
+   * while the focus is inside it, so a view chosen from the keyboard takes
+   * the focus, as a page of a stack the user moved to should. */
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  visible = adw_view_stack_get_visible_child (self->view_stack);
+  if (visible != NULL && (focus == NULL || !gtk_widget_is_ancestor (focus, visible)))
+    gtk_widget_child_focus (visible, GTK_DIR_TAB_FORWARD);
 }
 
 static void

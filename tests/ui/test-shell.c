@@ -11,6 +11,7 @@
 
 #include "tandem-member-switcher.h"
 #include "tandem-personas-view.h"
+#include "tandem-pipeline-view.h"
 #include "tandem-preferences-window.h"
 #include "tandem-welcome-page.h"
 #include "tandem-window.h"
@@ -233,6 +234,16 @@ search_has_focus (gpointer data)
   return focus != NULL && (focus == entry || gtk_widget_is_ancestor (focus, entry));
 }
 
+static gboolean
+pipeline_has_focus (gpointer data)
+{
+  TandemWindow *window = data;
+  GtkWidget *view = tandem_test_find_widget (GTK_WIDGET (window), TANDEM_TYPE_PIPELINE_VIEW, NULL);
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (window));
+
+  return view != NULL && focus != NULL && gtk_widget_is_ancestor (focus, view);
+}
+
 /* An existing workspace opens straight on the views, and the member
  * switcher decides who is working, remembered for the next start. */
 static void
@@ -266,6 +277,14 @@ test_sample_workspace (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "personas");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
   g_assert_true (tandem_test_wait_until (search_has_focus, window, TIMEOUT_MS));
+
+  /* A view chosen from the keyboard takes the focus, so that its own
+   * shortcuts (the Pipeline's Ctrl+1…4) work without a click first. The
+   * Overview has nothing to focus, which is where Alt+3 starts from. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "overview");
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "pipeline");
+  g_assert_true (tandem_test_wait_until (pipeline_has_focus, window, TIMEOUT_MS));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "overview");
 
   switcher = TANDEM_MEMBER_SWITCHER (tandem_test_find_widget (GTK_WIDGET (window),
