@@ -500,19 +500,6 @@ tandem_sync_indicator_reload (TandemSyncIndicator *self)
 
 /* Rounds */
 
-static void
-notify_tables (TandemSyncIndicator *self)
-{
-  const TandemTableSpec **tables;
-  guint n_tables = 0;
-
-  /* The round wrote through its own connection: every list of this
-   * workspace reloads what it shows. */
-  tables = tandem_schema_tables (&n_tables);
-  for (guint i = 0; i < n_tables; i++)
-    tandem_store_notify_external_change (self->store, tables[i]->name);
-}
-
 static char *
 describe_error (const GError *error)
 {
@@ -531,7 +518,7 @@ run_cb (GObject      *object,
 {
   g_autoptr(TandemSyncIndicator) self = user_data;
   g_autoptr(GError) error = NULL;
-  TandemSyncReport report = { 0 };
+  g_auto(TandemSyncReport) report = { 0 };
 
   /* A round of a workspace this indicator no longer shows (or of a
    * disposed one) has nobody to report to. */
@@ -548,9 +535,11 @@ run_cb (GObject      *object,
   if (self->store == NULL)
     return;
 
-  /* A failed round can still have applied pages before it stopped. */
-  if (error == NULL || report.applied > 0 || report.took_snapshot)
-    notify_tables (self);
+  /* The round wrote through its own connection: the lists of this
+   * workspace hear of the rows it changed, and only of those. A failed
+   * round can still have applied pages before it stopped. */
+  if (report.changed != NULL)
+    tandem_store_notify_external_rows (self->store, report.changed);
 
   g_clear_pointer (&self->last_error, g_free);
   if (error == NULL)
