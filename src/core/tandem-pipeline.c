@@ -1580,12 +1580,14 @@ tandem_pipeline_list_committee_candidates (TandemStore   *store,
     return g_ptr_array_new_with_free_func (g_object_unref);
 
   return load_rows (store, "leads",
-                    company_id != NULL ? "company_id = ?2" : "id = ?2",
+                    company_id != NULL
+                    ? "company_id = ?2 AND NOT EXISTS (SELECT 1 FROM deal_contacts AS c"
+                      " WHERE c.deal_id = ?1 AND c.lead_id = leads.id AND c.deleted = 0)"
+                    : "id = ?2 AND NOT EXISTS (SELECT 1 FROM deal_contacts AS c"
+                      " WHERE c.deal_id = ?1 AND c.lead_id = leads.id AND c.deleted = 0)",
                     params,
-                    "NOT EXISTS (SELECT 1 FROM deal_contacts AS c WHERE c.deal_id = ?1"
-                    " AND c.lead_id = leads.id AND c.deleted = 0) DESC,"
-                    " lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')),"
-                    " email, id", error);
+                    "lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), email, id",
+                    error);
 }
 
 static gboolean

@@ -169,9 +169,9 @@ GPtrArray    *tandem_pipeline_list_committee      (TandemStore   *store,
 const char * const *tandem_pipeline_committee_roles     (void);
 const char * const *tandem_pipeline_committee_attitudes (void);
 
-/* The people who may join @deal's committee (TandemLead): the leads of the
- * deal's company (its own, else its lead's; without one, the deal's lead),
- * those not on the committee yet first, then by name. */
+/* The people who may join @deal's committee (TandemLead), by name: the
+ * leads of the deal's company (its own, else its lead's; without one, the
+ * deal's lead) not on the committee yet. */
 GPtrArray    *tandem_pipeline_list_committee_candidates (TandemStore   *store,
                                                          TandemRecord  *deal,
                                                          GError       **error);
