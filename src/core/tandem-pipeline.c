@@ -11,6 +11,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tandem-persona.h"
 #include "tandem-pipeline.h"
 #include "tandem-record-private.h"
 #include "tandem-routing.h"
@@ -1500,6 +1501,343 @@ tandem_pipeline_list_committee (TandemStore   *store,
   params[0] = tandem_record_get_id (deal);
   return load_rows (store, "deal_contacts", "deal_id = ?", params,
                     "influence DESC, rowid", error);
+}
+
+/* The buying committee. */
+
+static const char *const committee_roles[] = {
+  "decision maker", "champion", "influencer", "user", "blocker", NULL,
+};
+
+static const char *const committee_attitudes[] = {
+  "champion", "neutral", "sceptic", NULL,
+};
+
+const char * const *
+tandem_pipeline_committee_roles (void)
+{
+  return committee_roles;
+}
+
+const char * const *
+tandem_pipeline_committee_attitudes (void)
+{
+  return committee_attitudes;
+}
+
+/* The company whose people may sit on @deal's committee: the deal's own,
+ * or else its lead's. NULL when neither has one. */
+static char *
+dup_deal_company (TandemStore   *store,
+                  TandemRecord  *deal,
+                  GError       **error)
+{
+  const char *lead_id = tandem_record_get_text (deal, "lead_id");
+  g_autoptr(TandemRecord) lead = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (tandem_record_get_text (deal, "company_id") != NULL)
+    return g_strdup (tandem_record_get_text (deal, "company_id"));
+
+  if (lead_id == NULL)
+    return NULL;
+
+  lead = tandem_store_get (store, TANDEM_TYPE_LEAD, lead_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  return lead != NULL ? g_strdup (tandem_record_get_text (lead, "company_id")) : NULL;
+}
+
+GPtrArray *
+tandem_pipeline_list_committee_candidates (TandemStore   *store,
+                                           TandemRecord  *deal,
+                                           GError       **error)
+{
+  g_autofree char *company_id = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *params[3] = { NULL, NULL, NULL };
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+  g_return_val_if_fail (TANDEM_IS_RECORD (deal), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  company_id = dup_deal_company (store, deal, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  /* Without a company, the deal's own lead is the only person known to be
+   * there. */
+  params[0] = tandem_record_get_id (deal);
+  params[1] = company_id != NULL ? company_id : tandem_record_get_text (deal, "lead_id");
+  if (params[1] == NULL)
+    return g_ptr_array_new_with_free_func (g_object_unref);
+
+  return load_rows (store, "leads",
+                    company_id != NULL
+                    ? "company_id = ?2 AND NOT EXISTS (SELECT 1 FROM deal_contacts AS c"
+                      " WHERE c.deal_id = ?1 AND c.lead_id = leads.id AND c.deleted = 0)"
+                    : "id = ?2 AND NOT EXISTS (SELECT 1 FROM deal_contacts AS c"
+                      " WHERE c.deal_id = ?1 AND c.lead_id = leads.id AND c.deleted = 0)",
+                    params,
+                    "lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), email, id",
+                    error);
+}
+
+static gboolean
+in_list (const char * const *list,
+         const char         *value)
+{
+  return value == NULL || g_strv_contains (list, value);
+}
+
+/* Everything that would make @member a wrong entry of @deal's committee,
+ * checked before anything is written. @lead_id is NULL for a person still
+ * to be created. */
+static gboolean
+check_committee_member (TandemStore   *store,
+                        TandemRecord  *deal,
+                        TandemRecord  *member,
+                        const char    *company_id,
+                        const char    *lead_id,
+                        GError       **error)
+{
+  const char *persona_id = tandem_record_get_text (member, "persona_id");
+  gint64 influence = tandem_record_get_int (member, "influence");
+  g_autoptr(TandemRecord) persona = NULL;
+  g_autoptr(TandemLead) lead = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) others = NULL;
+  const char *params[3] = { NULL, NULL, NULL };
+
+  if (!in_list (committee_roles, tandem_record_get_text (member, "role")))
+    {
+      g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID,
+                   _("“%s” is not a buying committee role; choose decision maker, champion, "
+                     "influencer, user or blocker."), tandem_record_get_text (member, "role"));
+      return FALSE;
+    }
+
+  if (!in_list (committee_attitudes, tandem_record_get_text (member, "attitude")))
+    {
+      g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID,
+                   _("“%s” is not an attitude to the deal; choose champion, neutral or "
+                     "sceptic."), tandem_record_get_text (member, "attitude"));
+      return FALSE;
+    }
+
+  if (influence < 1 || influence > 5)
+    {
+      g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID,
+                   _("Influence goes from 1 (little say) to 5 (decides), not %" G_GINT64_FORMAT "."),
+                   influence);
+      return FALSE;
+    }
+
+  if (persona_id != NULL)
+    {
+      persona = tandem_store_get (store, TANDEM_TYPE_PERSONA, persona_id, &local_error);
+      if (persona == NULL)
+        {
+          if (local_error != NULL)
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          else
+            g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID,
+                         _("The persona chosen was deleted; choose another."));
+          return FALSE;
+        }
+    }
+
+  if (lead_id == NULL)
+    return TRUE;
+
+  lead = tandem_store_get (store, TANDEM_TYPE_LEAD, lead_id, &local_error);
+  if (lead == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID,
+                     _("The person chosen was deleted; choose another."));
+      return FALSE;
+    }
+
+  /* The deal's own lead belongs whatever its company says. */
+  if (company_id != NULL && g_strcmp0 (lead_id, tandem_record_get_text (deal, "lead_id")) != 0 &&
+      g_strcmp0 (tandem_record_get_text (TANDEM_RECORD (lead), "company_id"), company_id) != 0)
+    {
+      g_autofree char *name = tandem_lead_dup_display_name (lead);
+
+      g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID,
+                   _("%s works at another company; the buying committee is people at the "
+                     "deal’s company."), name);
+      return FALSE;
+    }
+
+  params[0] = tandem_record_get_id (deal);
+  params[1] = lead_id;
+  others = load_rows (store, "deal_contacts", "deal_id = ? AND lead_id = ?", params, NULL, error);
+  if (others == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < others->len; i++)
+    if (g_strcmp0 (tandem_record_get_id (g_ptr_array_index (others, i)),
+                   tandem_record_get_id (member)) != 0)
+      {
+        g_autofree char *name = tandem_lead_dup_display_name (lead);
+
+        g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID,
+                     _("%s is on this buying committee already."), name);
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
+gboolean
+tandem_pipeline_save_committee_member (TandemStore   *store,
+                                       TandemRecord  *deal,
+                                       TandemRecord  *member,
+                                       TandemLead    *new_person,
+                                       GError       **error)
+{
+  g_autofree char *company_id = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *deal_id;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (TANDEM_IS_RECORD (deal), FALSE);
+  g_return_val_if_fail (g_str_equal (tandem_record_get_spec (deal)->name, "deals"), FALSE);
+  g_return_val_if_fail (TANDEM_IS_RECORD (member), FALSE);
+  g_return_val_if_fail (g_str_equal (tandem_record_get_spec (member)->name, "deal_contacts"), FALSE);
+  g_return_val_if_fail (new_person == NULL || TANDEM_IS_LEAD (new_person), FALSE);
+  g_return_val_if_fail (new_person == NULL || !tandem_record_is_stored (TANDEM_RECORD (new_person)),
+                        FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  deal_id = tandem_record_get_id (deal);
+  if (!tandem_record_is_stored (deal))
+    {
+      g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID,
+                   _("Save the deal before adding people to its buying committee."));
+      return FALSE;
+    }
+
+  /* A member stays on the deal it was added to. */
+  if (tandem_record_is_stored (member) &&
+      g_strcmp0 (tandem_record_get_text (member, "deal_id"), deal_id) != 0)
+    {
+      g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID,
+                   _("This person is on the buying committee of another deal."));
+      return FALSE;
+    }
+
+  if (new_person != NULL)
+    {
+      TandemRecord *person = TANDEM_RECORD (new_person);
+      const char *email = tandem_record_get_text (person, "email");
+
+      if (tandem_record_get_text (person, "first_name") == NULL &&
+          tandem_record_get_text (person, "last_name") == NULL && email == NULL)
+        {
+          g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID,
+                       _("Give the new person a name or an email address."));
+          return FALSE;
+        }
+
+      if (email != NULL && (strchr (email, '@') == NULL || strchr (email, ' ') != NULL))
+        {
+          g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID,
+                       _("“%s” is not an email address."), email);
+          return FALSE;
+        }
+    }
+  else if (tandem_record_get_text (member, "lead_id") == NULL)
+    {
+      g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID,
+                   _("Choose who joins the buying committee."));
+      return FALSE;
+    }
+
+  company_id = dup_deal_company (store, deal, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (!check_committee_member (store, deal, member, company_id,
+                               new_person != NULL ? NULL : tandem_record_get_text (member, "lead_id"),
+                               error))
+    return FALSE;
+
+  if (!tandem_store_begin (store, error))
+    return FALSE;
+
+  /* A new contact is a lead at the deal's company, found by the deal's
+   * owner. */
+  if (new_person != NULL)
+    {
+      TandemRecord *person = TANDEM_RECORD (new_person);
+
+      if (company_id != NULL)
+        tandem_record_set_text (person, "company_id", company_id);
+      if (tandem_record_get_text (person, "owner_id") == NULL &&
+          tandem_record_get_text (deal, "owner_id") != NULL)
+        tandem_record_set_text (person, "owner_id", tandem_record_get_text (deal, "owner_id"));
+      if (tandem_record_get_text (person, "source") == NULL)
+        tandem_record_set_text (person, "source", "sales");
+      if (tandem_record_get_int (person, "created_at") == 0)
+        tandem_record_set_int (person, "created_at", now_ms ());
+      if (tandem_record_get_int (person, "stage_entered_at") == 0)
+        tandem_record_set_int (person, "stage_entered_at", now_ms ());
+
+      if (!tandem_store_save (store, person, error))
+        goto failed;
+
+      tandem_record_set_text (member, "lead_id", tandem_record_get_id (person));
+    }
+
+  tandem_record_set_text (member, "deal_id", deal_id);
+  if (!tandem_store_save (store, member, error))
+    goto failed;
+
+  return tandem_store_commit (store, error);
+
+failed:
+  tandem_store_rollback (store);
+  return FALSE;
+}
+
+gboolean
+tandem_pipeline_remove_committee_member (TandemStore   *store,
+                                         TandemRecord  *member,
+                                         GError       **error)
+{
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (TANDEM_IS_RECORD (member), FALSE);
+  g_return_val_if_fail (g_str_equal (tandem_record_get_spec (member)->name, "deal_contacts"), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return tandem_store_delete (store, member, error);
+}
+
+gboolean
+tandem_pipeline_restore_committee_member (TandemStore  *store,
+                                          const char   *member_id,
+                                          GError      **error)
+{
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (member_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return tandem_store_undelete_row (store, "deal_contacts", member_id, error);
 }
 
 GPtrArray *

@@ -160,4 +160,41 @@ GPtrArray    *tandem_pipeline_list_committee      (TandemStore   *store,
                                                    TandemRecord  *deal,
                                                    GError       **error);
 
+/* A committee member is a person at the deal's company (a lead), with the
+ * persona they stand for, their role in the decision (one of
+ * tandem_pipeline_committee_roles(): "decision maker", "champion",
+ * "influencer", "user", "blocker"), their attitude to the deal (one of
+ * tandem_pipeline_committee_attitudes(): "champion", "neutral",
+ * "sceptic") and their influence, 1 (little say) to 5 (decides). */
+const char * const *tandem_pipeline_committee_roles     (void);
+const char * const *tandem_pipeline_committee_attitudes (void);
+
+/* The people who may join @deal's committee (TandemLead), by name: the
+ * leads of the deal's company (its own, else its lead's; without one, the
+ * deal's lead) not on the committee yet. */
+GPtrArray    *tandem_pipeline_list_committee_candidates (TandemStore   *store,
+                                                         TandemRecord  *deal,
+                                                         GError       **error);
+
+/* Saves @member (a deal_contacts record, new or loaded and edited) on
+ * @deal's committee in one transaction. With @new_person (a lead not yet
+ * stored, with a name or an email), that person is first created at the
+ * deal's company, owned by the deal's owner, and becomes the member.
+ * Refused before anything is written: a person at another company, one
+ * on the committee already, a role or attitude not in the lists, an
+ * influence outside 1 to 5, a member of another deal. */
+gboolean      tandem_pipeline_save_committee_member (TandemStore   *store,
+                                                     TandemRecord  *deal,
+                                                     TandemRecord  *member,
+                                                     TandemLead    *new_person,
+                                                     GError       **error);
+/* Takes @member off its committee (a tombstone, so that it syncs);
+ * restoring it by id is the undo. */
+gboolean      tandem_pipeline_remove_committee_member  (TandemStore   *store,
+                                                        TandemRecord  *member,
+                                                        GError       **error);
+gboolean      tandem_pipeline_restore_committee_member (TandemStore   *store,
+                                                        const char    *member_id,
+                                                        GError       **error);
+
 G_END_DECLS

@@ -1149,6 +1149,42 @@ tandem_store_notify_external_change (TandemStore *self,
     flush_changes (self);
 }
 
+void
+tandem_store_notify_external_rows (TandemStore *self,
+                                   GHashTable  *changes)
+{
+  GHashTableIter iter;
+  gpointer table, rows;
+
+  g_return_if_fail (TANDEM_IS_STORE (self));
+  g_return_if_fail (changes != NULL);
+
+  g_hash_table_iter_init (&iter, changes);
+  while (g_hash_table_iter_next (&iter, &table, &rows))
+    {
+      const TandemTableSpec *spec = tandem_schema_lookup (table);
+      GHashTableIter row_iter;
+      gpointer row_id, kind;
+
+      g_return_if_fail (spec != NULL);
+
+      if (rows == NULL)
+        {
+          g_hash_table_insert (self->pending_changes, (gpointer) spec->name, NULL);
+          continue;
+        }
+
+      /* Queued as this store's own changes are, so that the rules for a
+       * row added and changed, or for too many rows to name, are the same. */
+      g_hash_table_iter_init (&row_iter, rows);
+      while (g_hash_table_iter_next (&row_iter, &row_id, &kind))
+        queue_change (self, spec, row_id, GPOINTER_TO_INT (kind));
+    }
+
+  if (self->transaction_depth == 0)
+    flush_changes (self);
+}
+
 GPtrArray *
 tandem_store_list (TandemStore  *self,
                    GType         record_type,

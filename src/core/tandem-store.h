@@ -88,6 +88,12 @@ GPtrArray    *tandem_store_list_rows           (TandemStore    *self,
  * listeners of this store reload it. */
 void          tandem_store_notify_external_change (TandemStore *self,
                                                    const char  *table);
+/* The same for the rows another connection changed, when it knows them:
+ * @changes maps a table name to a #GHashTable of row id → TandemChangeKind
+ * (GINT_TO_POINTER), or to %NULL when the whole table changed. Listeners
+ * hear of those rows only, then one #TandemStore::committed. */
+void          tandem_store_notify_external_rows   (TandemStore *self,
+                                                   GHashTable  *changes);
 GPtrArray    *tandem_store_list                (TandemStore    *self,
                                                 GType           record_type,
                                                 GError        **error);

@@ -580,8 +580,15 @@ typedef struct
   GHashTable           *touched_leads;
   /* A snapshot is state, not news: it writes neither the change log nor
    * conflicts (a local change that loses to it is still in the outbox and
-   * the server records the conflict when it arrives there). */
+   * the server records the conflict when it arrives there), except the
+   * edits against deletes that this desktop can be sure of, which no
+   * server records (note_edit_against_delete()). */
   gboolean              is_snapshot;
+  /* The pulled page, in the server's order, and the change being applied:
+   * this desktop's own changes later in the page reached the server after
+   * it. NULL for a snapshot. */
+  GPtrArray            *page;
+  guint                 index;
 } Merge;
 
 static void
@@ -1040,6 +1047,185 @@ parse_object (Merge                  *merge,
   return g_steal_pointer (&values);
 }
 
+/* Edit against delete (DESIGN.md §6). One desktop deletes a row while
+ * another, apart, changes a field of it. The per-field rule keeps both
+ * changes, the tombstone and the edited value inside the tombstoned row,
+ * so without more the edit would vanish with the row unnoticed. When
+ * neither side had seen the other's change, the pair is recorded as a
+ * conflict of the "deleted" field: kept the delete ("1", with its clock),
+ * other the row alive ("0", with the edit's clock). Keeping the other
+ * side restores the row, edit included (restore_other()). One conflict
+ * stands for one delete, however many fields were edited against it.
+ *
+ * Who had seen what is known for sure in these cases only:
+ * - an edit that reaches a row already deleted here: its desktop had the
+ *   row alive (a deleted row cannot be edited), and pulls come in the
+ *   server's order, so the delete was on the server before the edit and
+ *   the deleting desktop cannot have had it. From a snapshot, which has no
+ *   order, this holds only for a delete made on this desktop;
+ * - a delete that reaches a row with an edit it did not see: an edit
+ *   clocked after the delete (a desktop's clock passes every change it
+ *   receives), an edit of this desktop still in the outbox, or one that
+ *   comes back later in the same page (the server had it after the
+ *   delete).
+ * A delete that reached the server after an edit may or may not have
+ * seen it; the deleting desktop tells, as in the first case. */
+
+static gboolean
+record_delete_conflict (Merge                  *merge,
+                        const TandemTableSpec  *spec,
+                        const char             *row_id,
+                        gint64                  delete_hlc,
+                        const char             *delete_site,
+                        gint64                  edit_hlc,
+                        const char             *edit_site,
+                        gboolean               *recorded,
+                        GError                **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean listed;
+
+  stmt = tandem_store_prepare_cached (merge->store,
+                                      "SELECT 1 FROM conflicts WHERE tbl = ? AND row_id = ?"
+                                      " AND field = 'deleted' AND kept_hlc = ? AND kept_site = ?"
+                                      " AND resolved_at IS NULL", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, row_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, delete_hlc);
+  sqlite3_bind_text (stmt, 4, delete_site, -1, SQLITE_TRANSIENT);
+  listed = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+
+  *recorded = !listed;
+  if (listed)
+    return TRUE;
+
+  return record_conflict (merge, spec, row_id, "deleted", "1", delete_hlc, delete_site,
+                          "0", edit_hlc, edit_site, error);
+}
+
+/* Whether this desktop's edit stamped @hlc of @field is still in the
+ * outbox, or comes back after the change being applied. */
+static gboolean
+own_edit_unseen (Merge                  *merge,
+                 const TandemTableSpec  *spec,
+                 const char             *row_id,
+                 const char             *field,
+                 gint64                  hlc)
+{
+  sqlite3_stmt *stmt;
+  gboolean queued;
+
+  if (merge->page != NULL)
+    for (guint i = merge->index + 1; i < merge->page->len; i++)
+      {
+        const TandemChange *later = g_ptr_array_index (merge->page, i);
+
+        if (later->hlc == hlc && g_strcmp0 (later->site, merge->local_site) == 0 &&
+            g_strcmp0 (later->row_id, row_id) == 0)
+          return TRUE;
+      }
+
+  stmt = tandem_store_prepare_cached (merge->store,
+                                      "SELECT 1 FROM change_log WHERE origin = 'local' AND pushed = 0"
+                                      " AND tbl = ? AND row_id = ? AND field IN (?, '*') AND hlc = ?",
+                                      NULL);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, row_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, hlc);
+  queued = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+
+  return queued;
+}
+
+/* @change (a field other than the tombstone) was just written into the
+ * row; @was_deleted tells whether the row is a tombstone. Or @change is a
+ * delete just applied to a row that was alive. Records the conflict when
+ * the other side had not seen it. */
+static gboolean
+note_edit_against_delete (Merge                  *merge,
+                          const TandemTableSpec  *spec,
+                          const TandemChange     *change,
+                          gboolean                was_deleted,
+                          gboolean               *conflict,
+                          GError                **error)
+{
+  g_autofree char *delete_site = NULL;
+  g_autofree char *edit_site = NULL;
+  gint64 delete_hlc = 0;
+  gint64 edit_hlc = 0;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!g_str_equal (change->field, "deleted"))
+    {
+      /* An edit meeting a tombstone. */
+      if (!was_deleted)
+        return TRUE;
+
+      if (!field_clock (merge, spec, change->row_id, "deleted", &delete_hlc, &delete_site, error))
+        return FALSE;
+
+      if (g_strcmp0 (delete_site, change->site) == 0 ||
+          (merge->is_snapshot && g_strcmp0 (delete_site, merge->local_site) != 0))
+        return TRUE;
+
+      return record_delete_conflict (merge, spec, change->row_id, delete_hlc, delete_site,
+                                     change->hlc, change->site, conflict, error);
+    }
+
+  /* A delete meeting edits: the newest one it did not see stands for
+   * them all. */
+  stmt = tandem_store_prepare_cached (merge->store,
+                                      "SELECT field, hlc, site FROM field_clocks"
+                                      " WHERE tbl = ? AND row_id = ? AND field NOT IN ('deleted', '*')",
+                                      error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, change->row_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *field = (const char *) sqlite3_column_text (stmt, 0);
+      gint64 hlc = sqlite3_column_int64 (stmt, 1);
+      const char *site = (const char *) sqlite3_column_text (stmt, 2);
+      gboolean unseen;
+
+      if (g_strcmp0 (site, change->site) == 0)
+        continue;
+
+      unseen = tandem_sync_wins (hlc, site, change->hlc, change->site) ||
+               (g_strcmp0 (site, merge->local_site) == 0 &&
+                own_edit_unseen (merge, spec, change->row_id, field, hlc));
+
+      if (unseen && (edit_site == NULL || tandem_sync_wins (hlc, site, edit_hlc, edit_site)))
+        {
+          g_free (edit_site);
+          edit_site = g_strdup (site);
+          edit_hlc = hlc;
+        }
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return tandem_store_set_sql_error (merge->store, error);
+
+  if (edit_site == NULL)
+    return TRUE;
+
+  return record_delete_conflict (merge, spec, change->row_id, change->hlc, change->site,
+                                 edit_hlc, edit_site, conflict, error);
+}
+
 static void
 count (Merge   *merge,
        Outcome  outcome,
@@ -1142,6 +1328,19 @@ apply_change (Merge               *merge,
   if (!merge_field (merge, spec, change->row_id, name, change->value_json, change->hlc,
                     change->site, change->base_hlc, &outcome, &conflict, error))
     return FALSE;
+
+  /* An edit of a deleted row, or a delete of a live one. */
+  if (outcome == OUTCOME_APPLIED && exists && (is_tombstone ? !deleted : deleted))
+    {
+      gboolean now_deleted = deleted;
+      gboolean delete_conflict = FALSE;
+
+      if ((is_tombstone && row_state (merge, spec, change->row_id, &now_deleted, error) < 0) ||
+          (now_deleted &&
+           !note_edit_against_delete (merge, spec, change, deleted, &delete_conflict, error)))
+        return FALSE;
+      conflict |= delete_conflict;
+    }
 
   count (merge, outcome, conflict);
   return TRUE;
@@ -1284,6 +1483,7 @@ tandem_sync_apply (TandemStore           *store,
     return FALSE;
 
   merge_init (&merge, store, FALSE);
+  merge.page = changes;
 
   for (guint i = 0; i < changes->len; i++)
     {
@@ -1292,6 +1492,7 @@ tandem_sync_apply (TandemStore           *store,
       /* Every stamp seen moves the local clock past it, so that an edit
        * made here afterwards wins over everything this desktop has seen. */
       tandem_store_receive_hlc (store, change->hlc);
+      merge.index = i;
 
       if (g_strcmp0 (change->site, merge.local_site) == 0)
         {
@@ -1556,6 +1757,46 @@ tandem_sync_count_conflicts (TandemStore *store)
     sqlite3_reset (stmt);
 
   return count;
+}
+
+char *
+tandem_sync_dup_conflict_row_name (TandemStore          *store,
+                                   const TandemConflict *conflict)
+{
+  static const char * const names[] = { "name", "title", "key" };
+  const TandemTableSpec *spec;
+  g_autoptr(GString) sql = g_string_new ("SELECT coalesce(");
+  sqlite3_stmt *stmt;
+  char *name = NULL;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+  g_return_val_if_fail (conflict != NULL, NULL);
+
+  spec = conflict->table != NULL ? tandem_schema_lookup (conflict->table) : NULL;
+  if (spec == NULL || conflict->row_id == NULL)
+    return NULL;
+
+  /* Read directly, tombstones too: the row of an edit against a delete is
+   * deleted, and tandem_store_get_row() does not return it. */
+  if (tandem_table_spec_field_index (spec, "first_name") >= 0 &&
+      tandem_table_spec_field_index (spec, "last_name") >= 0)
+    g_string_append (sql, "nullif(trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')),"
+                          " ''), ");
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (tandem_table_spec_field_index (spec, names[i]) >= 0)
+      g_string_append_printf (sql, "nullif(%s, ''), ", names[i]);
+  g_string_append_printf (sql, "NULL) FROM %s WHERE id = ?", spec->name);
+
+  stmt = tandem_store_prepare_cached (store, sql->str, NULL);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_text (stmt, 1, conflict->row_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    name = column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return name;
 }
 
 /* Puts the JSON value @json into @field of @record as an edit. */

@@ -120,8 +120,15 @@ void          tandem_conflict_free          (TandemConflict  *conflict);
 GPtrArray    *tandem_sync_list_conflicts    (TandemStore     *store,
                                              GError         **error);
 gint64        tandem_sync_count_conflicts   (TandemStore     *store);
+/* The name a person knows the conflict's row by (a lead's full name,
+ * otherwise its name, title or key), deleted rows too; NULL when this
+ * desktop lacks the row or it has no name. */
+char         *tandem_sync_dup_conflict_row_name (TandemStore          *store,
+                                                 const TandemConflict *conflict);
 /* Keeps the value that won (marks resolved) or restores the other one as
- * a new local edit through the mutation path. */
+ * a new local edit through the mutation path. An edit against a delete is
+ * a conflict of the "deleted" field (kept "1", other "0"): keeping the
+ * other side restores the row, with the edit. */
 gboolean      tandem_sync_resolve_conflict  (TandemStore     *store,
                                              gint64           conflict_id,
                                              gboolean         keep_other,

@@ -887,33 +887,109 @@ out:
   return ok;
 }
 
+void
+tandem_sync_report_clear (TandemSyncReport *report)
+{
+  g_return_if_fail (report != NULL);
+
+  g_clear_pointer (&report->changed, g_hash_table_unref);
+}
+
+/* More rows of one table than this are reported as the whole table, as
+ * the store itself does within one transaction. */
+#define MAX_REPORTED_ROWS 256
+
+static void
+unref_rows (gpointer rows)
+{
+  if (rows != NULL)
+    g_hash_table_unref (rows);
+}
+
+/* The worker's store announces what each applied page changed; the round
+ * keeps it for the caller's store, which did not see those writes. */
+static void
+on_round_changed (TandemStore      *store,
+                  const char       *table,
+                  const char       *row_id,
+                  TandemChangeKind  kind,
+                  GHashTable      **changed)
+{
+  GHashTable *rows;
+  gpointer previous;
+
+  if (*changed == NULL)
+    *changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, unref_rows);
+
+  if (!g_hash_table_lookup_extended (*changed, table, NULL, (gpointer *) &rows))
+    {
+      rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (*changed, g_strdup (table), rows);
+    }
+
+  if (rows == NULL)
+    return;
+
+  if (row_id == NULL || kind == TANDEM_CHANGE_RELOAD || g_hash_table_size (rows) >= MAX_REPORTED_ROWS)
+    {
+      g_hash_table_insert (*changed, g_strdup (table), NULL);
+      return;
+    }
+
+  /* A row new to the caller stays new however often it changed since. */
+  if (g_hash_table_lookup_extended (rows, row_id, NULL, &previous) &&
+      GPOINTER_TO_INT (previous) == TANDEM_CHANGE_ADDED && kind == TANDEM_CHANGE_UPDATED)
+    return;
+
+  g_hash_table_insert (rows, g_strdup (row_id), GINT_TO_POINTER (kind));
+}
+
+typedef struct
+{
+  char             *db_path;
+  TandemSyncReport  report;
+} RunData;
+
+static void
+run_data_free (RunData *data)
+{
+  g_free (data->db_path);
+  tandem_sync_report_clear (&data->report);
+  g_free (data);
+}
+
 static void
 run_in_thread (GTask        *task,
                gpointer      source_object,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  const char *db_path = task_data;
+  RunData *data = task_data;
   g_autoptr(TandemStore) store = NULL;
-  g_autofree TandemSyncReport *report = g_new0 (TandemSyncReport, 1);
+  GHashTable *changed = NULL;
   GError *error = NULL;
+  gboolean ok;
 
   /* The worker's own connection: SQLite connections are not shared
    * between threads here. */
-  store = tandem_store_open (db_path, &error);
+  store = tandem_store_open (data->db_path, &error);
   if (store == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
 
-  if (!tandem_sync_client_run (store, cancellable, report, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  /* The report is kept with the task, so that a round that failed after
+   * applying some pages still tells what they changed. */
+  g_signal_connect (store, "changed", G_CALLBACK (on_round_changed), &changed);
+  ok = tandem_sync_client_run (store, cancellable, &data->report, &error);
+  g_signal_handlers_disconnect_by_data (store, &changed);
+  data->report.changed = g_steal_pointer (&changed);
 
-  g_task_return_pointer (task, g_steal_pointer (&report), g_free);
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 void
@@ -923,13 +999,16 @@ tandem_sync_client_run_async (const char          *db_path,
                               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  RunData *data;
 
   g_return_if_fail (db_path != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
+  data = g_new0 (RunData, 1);
+  data->db_path = g_strdup (db_path);
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, tandem_sync_client_run_async);
-  g_task_set_task_data (task, g_strdup (db_path), g_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
   g_task_run_in_thread (task, run_in_thread);
 }
 
@@ -938,18 +1017,19 @@ tandem_sync_client_run_finish (GAsyncResult      *result,
                                TandemSyncReport  *report,
                                GError           **error)
 {
-  g_autofree TandemSyncReport *answer = NULL;
+  RunData *data;
 
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  answer = g_task_propagate_pointer (G_TASK (result), error);
-  if (answer == NULL)
-    return FALSE;
-
+  data = g_task_get_task_data (G_TASK (result));
   if (report != NULL)
-    *report = *answer;
-  return TRUE;
+    {
+      *report = data->report;
+      data->report.changed = NULL;
+    }
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Configuration. */

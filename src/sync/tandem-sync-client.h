@@ -18,8 +18,8 @@ G_BEGIN_DECLS
  * server has nothing more, taking a snapshot when the workspace has never
  * synced or the server answers 410. It runs on a worker thread with its
  * own connection to the workspace file, so it never blocks the UI; the
- * caller tells its own store to reload afterwards
- * (tandem_store_notify_external_change) when anything was applied.
+ * caller tells its own store what the round changed afterwards
+ * (tandem_store_notify_external_rows() with the report's changed rows).
  *
  * The server address and token are kept in the workspace's local meta
  * table (never synced): tandem_sync_client_configure(). */
@@ -45,7 +45,15 @@ typedef struct
   gboolean took_snapshot;
   gint64   pending;         /* outbox entries left after the round */
   gint64   cursor;
+  /* What the round changed in the workspace, as
+   * tandem_store_notify_external_rows() takes it; NULL when nothing. Only
+   * tandem_sync_client_run_finish() fills it in: the blocking run's own
+   * store announces its changes itself. */
+  GHashTable *changed;
 } TandemSyncReport;
+
+/* Frees what a report holds (not the report). */
+void     tandem_sync_report_clear        (TandemSyncReport     *report);
 
 GQuark   tandem_sync_client_error_quark  (void);
 
@@ -72,6 +80,8 @@ void     tandem_sync_client_run_async    (const char           *db_path,
                                           GCancellable         *cancellable,
                                           GAsyncReadyCallback   callback,
                                           gpointer              user_data);
+/* Fills @report in even when the round failed: it may have applied pages
+ * before it stopped. Clear it with tandem_sync_report_clear(). */
 gboolean tandem_sync_client_run_finish   (GAsyncResult         *result,
                                           TandemSyncReport     *report,
                                           GError              **error);
@@ -81,5 +91,7 @@ gboolean tandem_sync_client_run          (TandemStore          *store,
                                           GCancellable         *cancellable,
                                           TandemSyncReport     *report,
                                           GError              **error);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TandemSyncReport, tandem_sync_report_clear)
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tandem-committee-dialog.h"
 #include "tandem-core.h"
 #include "tandem-lead-detail.h"
 #include "tandem-move-dialog.h"
@@ -45,6 +46,8 @@ struct _TandemLeadDetail
   GtkListBox     *score_list;
   GtkListBox     *activity_list;
   GtkListBox     *deal_list;
+  GtkWidget      *committee_group;
+  GtkListBox     *committee_list;
   GtkRevealer    *form_revealer;
   GtkDropDown    *form_kind;
   GtkEntry       *form_subject;
@@ -569,11 +572,127 @@ format_amount (TandemStore *store,
   return g_strdup_printf ("%s %'.2f", currency, minor / 100.0);
 }
 
+static const char *
+committee_role_label (const char *role)
+{
+  static const struct { const char *key; const char *label; } labels[] = {
+    { "decision maker", N_("Decision maker") },
+    { "champion", N_("Champion") },
+    { "influencer", N_("Influencer") },
+    { "user", N_("User") },
+    { "blocker", N_("Blocker") },
+  };
+
+  for (guint i = 0; role != NULL && i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (role, labels[i].key))
+      return _(labels[i].label);
+
+  return role;
+}
+
+static const char *
+attitude_label (const char *attitude)
+{
+  static const struct { const char *key; const char *label; } labels[] = {
+    /* Translators: an attitude towards a deal: for it. */
+    { "champion", N_("For it") },
+    { "neutral", N_("Neutral") },
+    { "sceptic", N_("Sceptical") },
+  };
+
+  for (guint i = 0; attitude != NULL && i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (attitude, labels[i].key))
+      return _(labels[i].label);
+
+  return attitude;
+}
+
+static GtkWidget *
+member_button (const char *icon_name,
+               const char *tooltip,
+               const char *action_name,
+               const char *member_id)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
+                                  -1);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", member_id);
+
+  return button;
+}
+
+/* The buying committee, with a way to change each member; the group shows
+ * once the lead has a deal. */
+static void
+fill_committee (TandemLeadDetail *self,
+                TandemRecord     *deal)
+{
+  g_autoptr(GPtrArray) committee = NULL;
+  g_autoptr(GError) error = NULL;
+
+  clear_list (self->committee_list);
+  gtk_widget_set_visible (self->committee_group, deal != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "detail.add-member", deal != NULL);
+  if (deal == NULL)
+    return;
+
+  committee = tandem_pipeline_list_committee (self->store, deal, &error);
+  if (committee == NULL)
+    {
+      add_placeholder (self->committee_list, error->message);
+      return;
+    }
+  if (committee->len == 0)
+    add_placeholder (self->committee_list, _("No one yet: add who decides, who will use it, "
+                                             "and who could stand in the way"));
+
+  for (guint i = 0; i < committee->len; i++)
+    {
+      TandemRecord *contact = g_ptr_array_index (committee, i);
+      const char *id = tandem_record_get_id (contact);
+      g_autofree char *person = dup_record_name (self->store, TANDEM_TYPE_LEAD,
+                                                 tandem_record_get_text (contact, "lead_id"));
+      g_autofree char *persona = dup_record_name (self->store, TANDEM_TYPE_PERSONA,
+                                                  tandem_record_get_text (contact, "persona_id"));
+      g_autofree char *subtitle = NULL;
+      g_autofree char *edit_label = NULL;
+      g_autofree char *remove_label = NULL;
+      GtkWidget *row;
+
+      if (person == NULL)
+        person = g_strdup (_("Unknown person"));
+
+      /* Translators: persona · role · attitude · influence, of a buying
+       * committee member. */
+      subtitle = g_strdup_printf (_("%s · %s · %s · influence %" G_GINT64_FORMAT),
+                                  or_dash (persona),
+                                  or_dash (committee_role_label (tandem_record_get_text (contact, "role"))),
+                                  or_dash (attitude_label (tandem_record_get_text (contact, "attitude"))),
+                                  tandem_record_get_int (contact, "influence"));
+      row = add_subtitle_row (self->committee_list, "avatar-default-symbolic", person, subtitle);
+
+      /* Translators: a button of a buying committee member, with their name. */
+      edit_label = g_strdup_printf (_("Edit %s"), person);
+      /* Translators: a button of a buying committee member, with their name. */
+      remove_label = g_strdup_printf (_("Remove %s from the buying committee"), person);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 member_button ("document-edit-symbolic", edit_label,
+                                                "detail.edit-member", id));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 member_button ("user-trash-symbolic", remove_label,
+                                                "detail.remove-member", id));
+    }
+}
+
 static void
 fill_deal (TandemLeadDetail *self)
 {
   g_autoptr(TandemRecord) deal = tandem_pipeline_get_deal (self->store, self->lead, NULL);
-  g_autoptr(GPtrArray) committee = NULL;
   g_autofree char *amount = NULL;
   g_autofree char *close = NULL;
   g_autofree char *probability = NULL;
@@ -583,6 +702,7 @@ fill_deal (TandemLeadDetail *self)
   if (deal == NULL)
     {
       add_placeholder (self->deal_list, _("No deal yet: one opens when the lead becomes an opportunity"));
+      fill_committee (self, NULL);
       return;
     }
 
@@ -598,26 +718,7 @@ fill_deal (TandemLeadDetail *self)
   if (tandem_record_get_text (deal, "lost_reason") != NULL)
     add_row (self->deal_list, _("Lost Because"), tandem_record_get_text (deal, "lost_reason"));
 
-  committee = tandem_pipeline_list_committee (self->store, deal, NULL);
-  for (guint i = 0; committee != NULL && i < committee->len; i++)
-    {
-      TandemRecord *contact = g_ptr_array_index (committee, i);
-      g_autofree char *person = dup_record_name (self->store, TANDEM_TYPE_LEAD,
-                                                 tandem_record_get_text (contact, "lead_id"));
-      g_autofree char *persona = dup_record_name (self->store, TANDEM_TYPE_PERSONA,
-                                                  tandem_record_get_text (contact, "persona_id"));
-      g_autofree char *subtitle = NULL;
-
-      /* Translators: persona · role · attitude · influence, of a buying
-       * committee member. */
-      subtitle = g_strdup_printf (_("%s · %s · %s · influence %" G_GINT64_FORMAT),
-                                  or_dash (persona),
-                                  or_dash (tandem_record_get_text (contact, "role")),
-                                  or_dash (tandem_record_get_text (contact, "attitude")),
-                                  tandem_record_get_int (contact, "influence"));
-      add_subtitle_row (self->deal_list, "avatar-default-symbolic",
-                        person != NULL ? person : _("Unknown person"), subtitle);
-    }
+  fill_committee (self, deal);
 }
 
 static void
@@ -661,6 +762,7 @@ reload (TandemLeadDetail *self)
       clear_list (self->score_list);
       clear_list (self->activity_list);
       clear_list (self->deal_list);
+      fill_committee (self, NULL);
       return;
     }
 
@@ -831,6 +933,137 @@ save_activity_action (GtkWidget  *widget,
   reload (self);
 }
 
+static TandemRecord *
+get_member (TandemLeadDetail *self,
+            const char       *member_id)
+{
+  g_autoptr(GError) error = NULL;
+  TandemRecord *member;
+
+  member = tandem_store_get_row (self->store, "deal_contacts", member_id, &error);
+  if (member == NULL && error != NULL)
+    g_warning ("Could not read the committee member %s: %s", member_id, error->message);
+
+  return member;
+}
+
+static void
+add_member_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  TandemLeadDetail *self = TANDEM_LEAD_DETAIL (widget);
+  g_autoptr(TandemRecord) deal = NULL;
+
+  if (self->lead == NULL || self->store == NULL)
+    return;
+
+  deal = tandem_pipeline_get_deal (self->store, self->lead, NULL);
+  if (deal != NULL)
+    tandem_committee_dialog_present (widget, self->store, deal, NULL);
+}
+
+static void
+edit_member_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TandemLeadDetail *self = TANDEM_LEAD_DETAIL (widget);
+  g_autoptr(TandemRecord) deal = NULL;
+  g_autoptr(TandemRecord) member = NULL;
+
+  if (self->lead == NULL || self->store == NULL)
+    return;
+
+  deal = tandem_pipeline_get_deal (self->store, self->lead, NULL);
+  member = get_member (self, g_variant_get_string (parameter, NULL));
+  if (deal != NULL && member != NULL)
+    tandem_committee_dialog_present (widget, self->store, deal, member);
+}
+
+typedef struct
+{
+  TandemStore *store;
+  char        *member_id;
+  GtkWidget   *toast_widget;
+} UndoRemove;
+
+static void
+undo_remove_free (gpointer  data,
+                  GClosure *closure)
+{
+  UndoRemove *undo = data;
+
+  g_clear_object (&undo->store);
+  g_clear_pointer (&undo->member_id, g_free);
+  g_clear_weak_pointer (&undo->toast_widget);
+  g_free (undo);
+}
+
+static void
+undo_remove_cb (AdwToast   *toast,
+                UndoRemove *undo)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!tandem_pipeline_restore_committee_member (undo->store, undo->member_id, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The person could not be put back on the "
+                                                    "buying committee: %s"), error->message);
+
+      tandem_window_show_error (undo->toast_widget, message);
+    }
+}
+
+static void
+remove_member_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TandemLeadDetail *self = TANDEM_LEAD_DETAIL (widget);
+  g_autoptr(TandemRecord) member = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *person = NULL;
+  g_autofree char *title = NULL;
+  UndoRemove *undo;
+  AdwToast *toast;
+
+  if (self->store == NULL)
+    return;
+
+  member = get_member (self, g_variant_get_string (parameter, NULL));
+  if (member == NULL)
+    return;
+
+  if (!tandem_pipeline_remove_committee_member (self->store, member, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The person could not be removed from the "
+                                                    "buying committee: %s"), error->message);
+
+      tandem_window_show_error (widget, message);
+      return;
+    }
+
+  person = dup_record_name (self->store, TANDEM_TYPE_LEAD,
+                            tandem_record_get_text (member, "lead_id"));
+  /* Translators: a person's name. */
+  title = g_strdup_printf (_("%s left the buying committee"),
+                           person != NULL ? person : _("Unknown person"));
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+
+  /* The toast outlives the detail when another lead is opened, so it keeps
+   * what the undo needs itself. */
+  undo = g_new0 (UndoRemove, 1);
+  undo->store = g_object_ref (self->store);
+  undo->member_id = g_strdup (tandem_record_get_id (member));
+  g_set_weak_pointer (&undo->toast_widget, widget);
+  g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_remove_cb), undo,
+                         undo_remove_free, 0);
+  tandem_window_show_toast (widget, toast);
+}
+
 /* GObject. */
 
 static void
@@ -902,6 +1135,8 @@ tandem_lead_detail_class_init (TandemLeadDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TandemLeadDetail, score_list);
   gtk_widget_class_bind_template_child (widget_class, TandemLeadDetail, activity_list);
   gtk_widget_class_bind_template_child (widget_class, TandemLeadDetail, deal_list);
+  gtk_widget_class_bind_template_child (widget_class, TandemLeadDetail, committee_group);
+  gtk_widget_class_bind_template_child (widget_class, TandemLeadDetail, committee_list);
   gtk_widget_class_bind_template_child (widget_class, TandemLeadDetail, form_revealer);
   gtk_widget_class_bind_template_child (widget_class, TandemLeadDetail, form_kind);
   gtk_widget_class_bind_template_child (widget_class, TandemLeadDetail, form_subject);
@@ -914,6 +1149,10 @@ tandem_lead_detail_class_init (TandemLeadDetailClass *klass)
                                    cancel_activity_action);
   gtk_widget_class_install_action (widget_class, "detail.save-activity", NULL,
                                    save_activity_action);
+  gtk_widget_class_install_action (widget_class, "detail.add-member", NULL, add_member_action);
+  gtk_widget_class_install_action (widget_class, "detail.edit-member", "s", edit_member_action);
+  gtk_widget_class_install_action (widget_class, "detail.remove-member", "s",
+                                   remove_member_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "detail.close", NULL);
 }

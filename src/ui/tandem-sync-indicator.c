@@ -121,48 +121,6 @@ table_label (const char *table)
   return table;
 }
 
-/* The name a person knows the row by: a lead's full name, otherwise its
- * name or title. */
-static char *
-row_label (TandemStore *store,
-           const char  *table,
-           const char  *row_id)
-{
-  const TandemTableSpec *spec = tandem_schema_lookup (table);
-  g_autoptr(TandemRecord) record = NULL;
-  static const char * const fields[] = { "name", "title", "key" };
-
-  if (spec == NULL)
-    return g_strdup (row_id);
-
-  record = tandem_store_get_row (store, table, row_id, NULL);
-  if (record == NULL)
-    return g_strdup (row_id);
-
-  if (tandem_table_spec_field_index (spec, "first_name") >= 0)
-    {
-      const char *first = tandem_record_get_text (record, "first_name");
-      const char *last = tandem_record_get_text (record, "last_name");
-      g_autofree char *full = g_strstrip (g_strdup_printf ("%s %s",
-                                                           first != NULL ? first : "",
-                                                           last != NULL ? last : ""));
-
-      if (*full != '\0')
-        return g_steal_pointer (&full);
-    }
-
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    if (tandem_table_spec_field_index (spec, fields[i]) >= 0)
-      {
-        const char *text = tandem_record_get_text (record, fields[i]);
-
-        if (text != NULL && *text != '\0')
-          return g_strdup (text);
-      }
-
-  return g_strdup (row_id);
-}
-
 /* Values travel as JSON; people read them as text. */
 static char *
 value_label (const char *value_json)
@@ -206,7 +164,7 @@ static GtkWidget *
 create_conflict_row (TandemSyncIndicator  *self,
                      const TandemConflict *conflict)
 {
-  g_autofree char *row = row_label (self->store, conflict->table, conflict->row_id);
+  g_autofree char *row = tandem_sync_dup_conflict_row_name (self->store, conflict);
   g_autofree char *field = field_label (conflict->field);
   g_autofree char *kept = value_label (conflict->kept_value_json);
   g_autofree char *other = value_label (conflict->other_value_json);
@@ -219,11 +177,28 @@ create_conflict_row (TandemSyncIndicator  *self,
   GtkWidget *box, *label, *buttons, *button, *list_row;
 
   /* Translators: a conflict's row and field, as in Lead “Ann Smith” · email. */
-  title = g_strdup_printf (_("%s “%s” · %s"), table_label (conflict->table), row, field);
-  /* Translators: kept “new value” (this desktop, 14:02); other value “old
-   * value” (another desktop, 13:58). */
-  body = g_strdup_printf (_("Kept “%s” (%s, %s); other value “%s” (%s, %s)"),
-                          kept, kept_site, kept_time, other, other_site, other_time);
+  title = g_strdup_printf (_("%s “%s” · %s"), table_label (conflict->table),
+                           row != NULL ? row : conflict->row_id, field);
+
+  /* An edit against a delete, or a restore against one: the values are
+   * just the tombstone flag, so say what happened instead. */
+  if (g_strcmp0 (conflict->field, "deleted") == 0 &&
+      g_strcmp0 (conflict->kept_value_json, "1") == 0)
+    /* Translators: deleted on another desktop at 14:02, while this desktop
+     * changed it at 13:58. */
+    body = g_strdup_printf (_("Deleted on %s at %s, while %s changed it at %s. Restore it to keep "
+                              "the change."),
+                            kept_site, kept_time, other_site, other_time);
+  else if (g_strcmp0 (conflict->field, "deleted") == 0)
+    /* Translators: kept on this desktop at 14:02, though another desktop
+     * deleted it at 13:58. */
+    body = g_strdup_printf (_("Kept on %s at %s, though %s deleted it at %s."),
+                            kept_site, kept_time, other_site, other_time);
+  else
+    /* Translators: kept “new value” (this desktop, 14:02); other value “old
+     * value” (another desktop, 13:58). */
+    body = g_strdup_printf (_("Kept “%s” (%s, %s); other value “%s” (%s, %s)"),
+                            kept, kept_site, kept_time, other, other_site, other_time);
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   gtk_widget_add_css_class (box, "sync-conflict");
@@ -258,7 +233,12 @@ create_conflict_row (TandemSyncIndicator  *self,
   gtk_box_append (GTK_BOX (buttons), button);
 
   button = gtk_button_new_with_mnemonic (_("_Restore Other"));
-  gtk_widget_set_tooltip_text (button, _("Write the other value back as a new edit"));
+  if (g_strcmp0 (conflict->field, "deleted") == 0)
+    gtk_widget_set_tooltip_text (button, g_strcmp0 (conflict->other_value_json, "0") == 0
+                                         ? _("Bring the deleted item back, with the change")
+                                         : _("Delete it after all"));
+  else
+    gtk_widget_set_tooltip_text (button, _("Write the other value back as a new edit"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "sync.restore-other");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", conflict->id);
   gtk_box_append (GTK_BOX (buttons), button);
@@ -323,7 +303,7 @@ update_state (TandemSyncIndicator *self)
   g_autofree char *text = NULL;
   g_autofree char *tooltip = NULL;
   g_autofree char *time = NULL;
-  g_autofree char *count = NULL;
+  g_autofree char *short_text = NULL;
   const char *state;
   const char *icon_name = NULL;
 
@@ -357,19 +337,24 @@ update_state (TandemSyncIndicator *self)
       text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u conflict", "%u conflicts",
                                            (gulong) self->conflicts),
                               (guint) self->conflicts);
-      count = g_strdup_printf ("%u", (guint) self->conflicts);
+      /* Translators: the sync state in the header bar, kept short. */
+      short_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u conflict", "%u conflicts",
+                                                 (gulong) self->conflicts),
+                                    (guint) self->conflicts);
       tooltip = g_strdup_printf ("%s — %s", text,
-                                 _("two desktops changed the same field: choose which value to keep"));
+                                 _("two desktops changed the same thing while apart: choose what to keep"));
       icon_name = "dialog-warning-symbolic";
     }
   else if (g_str_equal (state, "syncing"))
     {
       text = g_strdup (_("Syncing…"));
+      short_text = g_strdup (text);
       tooltip = g_strdup_printf (_("Syncing with %s"), self->server);
     }
   else if (g_str_equal (state, "offline"))
     {
       text = g_strdup (_("Offline"));
+      short_text = g_strdup (text);
       /* Translators: the error, then why the person need not act. */
       tooltip = g_strdup_printf (_("Offline: %s\nTandem tries again every minute; your edits are kept until then."),
                                  self->last_error);
@@ -386,21 +371,24 @@ update_state (TandemSyncIndicator *self)
                                               (gulong) self->pending),
                                  (guint) self->pending, time);
       icon_name = "document-send-symbolic";
-      count = g_strdup_printf ("%u", (guint) self->pending);
+      /* Translators: the sync state in the header bar, kept short: the
+       * number of changes waiting to be sent. */
+      short_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u pending", "%u pending",
+                                                 (gulong) self->pending),
+                                    (guint) self->pending);
     }
   else
     {
       text = g_strdup (_("Synced"));
+      short_text = g_strdup (text);
       tooltip = g_strdup_printf (_("Last synced %s"), time);
       icon_name = "emblem-ok-symbolic";
     }
 
-  /* The header bar is tight at the default width: a wider button there
-   * would fold the view switcher into the bottom bar whenever the state
-   * changes. The button shows an icon and, for counts, the number; the
-   * words are in its tooltip, its accessible label and the popover. */
-  gtk_label_set_label (self->label, count != NULL ? count : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->label), count != NULL);
+  /* The state in a word or two beside the icon; the tooltip and the
+   * popover say more. */
+  gtk_label_set_label (self->label, short_text != NULL ? short_text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->label), short_text != NULL);
   gtk_label_set_label (self->state_label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), tooltip);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
@@ -500,19 +488,6 @@ tandem_sync_indicator_reload (TandemSyncIndicator *self)
 
 /* Rounds */
 
-static void
-notify_tables (TandemSyncIndicator *self)
-{
-  const TandemTableSpec **tables;
-  guint n_tables = 0;
-
-  /* The round wrote through its own connection: every list of this
-   * workspace reloads what it shows. */
-  tables = tandem_schema_tables (&n_tables);
-  for (guint i = 0; i < n_tables; i++)
-    tandem_store_notify_external_change (self->store, tables[i]->name);
-}
-
 static char *
 describe_error (const GError *error)
 {
@@ -531,7 +506,7 @@ run_cb (GObject      *object,
 {
   g_autoptr(TandemSyncIndicator) self = user_data;
   g_autoptr(GError) error = NULL;
-  TandemSyncReport report = { 0 };
+  g_auto(TandemSyncReport) report = { 0 };
 
   /* A round of a workspace this indicator no longer shows (or of a
    * disposed one) has nobody to report to. */
@@ -548,9 +523,11 @@ run_cb (GObject      *object,
   if (self->store == NULL)
     return;
 
-  /* A failed round can still have applied pages before it stopped. */
-  if (error == NULL || report.applied > 0 || report.took_snapshot)
-    notify_tables (self);
+  /* The round wrote through its own connection: the lists of this
+   * workspace hear of the rows it changed, and only of those. A failed
+   * round can still have applied pages before it stopped. */
+  if (report.changed != NULL)
+    tandem_store_notify_external_rows (self->store, report.changed);
 
   g_clear_pointer (&self->last_error, g_free);
   if (error == NULL)

@@ -819,6 +819,193 @@ test_committee (Fixture       *fixture,
                    tandem_record_get_id (TANDEM_RECORD (colleague)));
 }
 
+static TandemRecord *
+new_committee_member (const char *lead_id,
+                      const char *role,
+                      const char *attitude,
+                      gint64      influence)
+{
+  TandemRecord *member = tandem_record_new_for_table ("deal_contacts", NULL);
+
+  if (lead_id != NULL)
+    tandem_record_set_text (member, "lead_id", lead_id);
+  tandem_record_set_text (member, "role", role);
+  tandem_record_set_text (member, "attitude", attitude);
+  tandem_record_set_int (member, "influence", influence);
+
+  return member;
+}
+
+/* A committee entry that must be refused, with nothing written. */
+static void
+assert_member_refused (Fixture      *fixture,
+                       TandemRecord *deal,
+                       TandemRecord *member,
+                       TandemLead   *new_person,
+                       const char   *words)
+{
+  g_autoptr(GError) error = NULL;
+  Counts before = counts (fixture);
+  gint64 leads = tandem_test_query_int (fixture->path, "SELECT count(*) FROM leads");
+
+  g_assert_false (tandem_pipeline_save_committee_member (fixture->store, deal, member, new_person,
+                                                         &error));
+  g_assert_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, words));
+  assert_unchanged (fixture, &before);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM leads"), ==, leads);
+}
+
+static void
+test_committee_editing (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(TandemLead) lead = opportunity_lead (fixture, "anna@alster.de");
+  g_autoptr(TandemLead) colleague = add_lead (fixture, "it@alster.de", fixture->company, NULL);
+  g_autoptr(TandemLead) outsider = add_lead (fixture, "x@elsewhere.de", fixture->tiny_company, NULL);
+  g_autoptr(TandemRecord) persona = tandem_record_new (TANDEM_TYPE_PERSONA);
+  g_autoptr(TandemRecord) deal = NULL;
+  g_autoptr(TandemRecord) member = NULL;
+  g_autoptr(TandemLead) person = NULL;
+  g_autoptr(TandemLead) created = NULL;
+  g_autoptr(GPtrArray) candidates = NULL;
+  g_autoptr(GPtrArray) committee = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *colleague_id = tandem_record_get_id (TANDEM_RECORD (colleague));
+  g_autofree char *member_id = NULL;
+  g_autofree char *sql = NULL;
+
+  tandem_record_set_text (persona, "name", "Operations Olga");
+  g_assert_true (tandem_store_save (fixture->store, persona, &error));
+  deal = tandem_pipeline_get_deal (fixture->store, lead, &error);
+  g_assert_no_error (error);
+
+  /* Who may join: the people at the deal's company, not the outsider. */
+  candidates = tandem_pipeline_list_committee_candidates (fixture->store, deal, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (candidates->len, ==, 2);
+  for (guint i = 0; i < candidates->len; i++)
+    g_assert_cmpstr (tandem_record_get_text (g_ptr_array_index (candidates, i), "company_id"), ==,
+                     fixture->company);
+  g_clear_pointer (&candidates, g_ptr_array_unref);
+
+  /* A colleague joins, with a persona. */
+  member = new_committee_member (colleague_id, "decision maker", "neutral", 4);
+  tandem_record_set_text (member, "persona_id", tandem_record_get_id (persona));
+  g_assert_true (tandem_pipeline_save_committee_member (fixture->store, deal, member, NULL, &error));
+  g_assert_no_error (error);
+  member_id = g_strdup (tandem_record_get_id (member));
+  committee = tandem_pipeline_list_committee (fixture->store, deal, &error);
+  g_assert_cmpuint (committee->len, ==, 1);
+  g_assert_cmpstr (tandem_record_get_text (g_ptr_array_index (committee, 0), "deal_id"), ==,
+                   tandem_record_get_id (deal));
+  g_assert_cmpstr (tandem_record_get_text (g_ptr_array_index (committee, 0), "persona_id"), ==,
+                   tandem_record_get_id (persona));
+  g_clear_pointer (&committee, g_ptr_array_unref);
+  sql = g_strdup_printf ("SELECT count(*) FROM change_log WHERE tbl = 'deal_contacts'"
+                         " AND row_id = '%s' AND pushed = 0", member_id);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, sql), ==, 1);
+
+  /* A member is no longer a candidate. */
+  candidates = tandem_pipeline_list_committee_candidates (fixture->store, deal, &error);
+  g_assert_cmpuint (candidates->len, ==, 1);
+  g_assert_cmpstr (tandem_record_get_id (g_ptr_array_index (candidates, 0)), ==,
+                   tandem_record_get_id (TANDEM_RECORD (lead)));
+  g_clear_pointer (&candidates, g_ptr_array_unref);
+
+  /* Refusals. */
+  {
+    g_autoptr(TandemRecord) again = new_committee_member (colleague_id, "user", "neutral", 2);
+    g_autoptr(TandemRecord) stranger = new_committee_member (
+      tandem_record_get_id (TANDEM_RECORD (outsider)), "user", "neutral", 2);
+    g_autoptr(TandemRecord) bad_role = new_committee_member (
+      tandem_record_get_id (TANDEM_RECORD (lead)), "boss", "neutral", 2);
+    g_autoptr(TandemRecord) bad_attitude = new_committee_member (
+      tandem_record_get_id (TANDEM_RECORD (lead)), "user", "grumpy", 2);
+    g_autoptr(TandemRecord) too_strong = new_committee_member (
+      tandem_record_get_id (TANDEM_RECORD (lead)), "user", "neutral", 6);
+    g_autoptr(TandemRecord) nobody = new_committee_member (NULL, "user", "neutral", 2);
+    g_autoptr(TandemRecord) bad_email = new_committee_member (NULL, "user", "neutral", 2);
+    g_autoptr(TandemLead) unreachable = tandem_lead_new ();
+
+    assert_member_refused (fixture, deal, again, NULL, "already");
+    assert_member_refused (fixture, deal, stranger, NULL, "another company");
+    assert_member_refused (fixture, deal, bad_role, NULL, "“boss”");
+    assert_member_refused (fixture, deal, bad_attitude, NULL, "“grumpy”");
+    assert_member_refused (fixture, deal, too_strong, NULL, "not 6");
+    assert_member_refused (fixture, deal, nobody, NULL, "Choose who");
+    tandem_record_set_text (TANDEM_RECORD (unreachable), "last_name", "Keller");
+    tandem_record_set_text (TANDEM_RECORD (unreachable), "email", "keller at alster");
+    assert_member_refused (fixture, deal, bad_email, unreachable, "not an email address");
+  }
+
+  /* A new contact at the company joins in the same step. */
+  person = tandem_lead_new ();
+  tandem_record_set_text (TANDEM_RECORD (person), "first_name", "Lena");
+  tandem_record_set_text (TANDEM_RECORD (person), "last_name", "Keller");
+  tandem_record_set_text (TANDEM_RECORD (person), "email", "lena.keller@alster.de");
+  g_clear_object (&member);
+  member = new_committee_member (NULL, "champion", "champion", 3);
+  g_assert_true (tandem_pipeline_save_committee_member (fixture->store, deal, member, person,
+                                                        &error));
+  g_assert_no_error (error);
+  created = tandem_store_get (fixture->store, TANDEM_TYPE_LEAD,
+                              tandem_record_get_text (member, "lead_id"), &error);
+  g_assert_nonnull (created);
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (created), "email"), ==,
+                   "lena.keller@alster.de");
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (created), "company_id"), ==,
+                   fixture->company);
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (created), "owner_id"), ==,
+                   tandem_record_get_text (deal, "owner_id"));
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (created), "stage"), ==, "lead");
+  committee = tandem_pipeline_list_committee (fixture->store, deal, &error);
+  g_assert_cmpuint (committee->len, ==, 2);
+  g_clear_pointer (&committee, g_ptr_array_unref);
+
+  /* Editing the first member: attitude and influence change, in place. */
+  committee = tandem_pipeline_list_committee (fixture->store, deal, &error);
+  g_clear_object (&member);
+  member = g_object_ref (g_ptr_array_index (committee, 0));
+  g_assert_cmpstr (tandem_record_get_id (member), ==, member_id);
+  tandem_record_set_text (member, "attitude", "sceptic");
+  tandem_record_set_int (member, "influence", 5);
+  g_assert_true (tandem_pipeline_save_committee_member (fixture->store, deal, member, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&committee, g_ptr_array_unref);
+  committee = tandem_pipeline_list_committee (fixture->store, deal, &error);
+  g_assert_cmpuint (committee->len, ==, 2);
+  g_assert_cmpstr (tandem_record_get_text (g_ptr_array_index (committee, 0), "attitude"), ==,
+                   "sceptic");
+  g_assert_cmpint (tandem_record_get_int (g_ptr_array_index (committee, 0), "influence"), ==, 5);
+  g_clear_pointer (&committee, g_ptr_array_unref);
+
+  /* It cannot move to another deal. */
+  {
+    g_autoptr(TandemLead) other = opportunity_lead (fixture, "other@alster.de");
+    g_autoptr(TandemRecord) other_deal = tandem_pipeline_get_deal (fixture->store, other, &error);
+
+    g_assert_nonnull (other_deal);
+    assert_member_refused (fixture, other_deal, member, NULL, "another deal");
+  }
+
+  /* Removed, and back with Undo. */
+  g_assert_true (tandem_pipeline_remove_committee_member (fixture->store, member, &error));
+  g_assert_no_error (error);
+  committee = tandem_pipeline_list_committee (fixture->store, deal, &error);
+  g_assert_cmpuint (committee->len, ==, 1);
+  g_clear_pointer (&committee, g_ptr_array_unref);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT deleted FROM deal_contacts WHERE id = '%s'", member_id);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, sql), ==, 1);
+
+  g_assert_true (tandem_pipeline_restore_committee_member (fixture->store, member_id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, sql), ==, 0);
+  committee = tandem_pipeline_list_committee (fixture->store, deal, &error);
+  g_assert_cmpuint (committee->len, ==, 2);
+}
+
 static void
 test_no_owner (Fixture       *fixture,
                gconstpointer  data)
@@ -1011,6 +1198,7 @@ main (int   argc,
   ADD ("/core/pipeline/deals", test_deals);
   ADD ("/core/pipeline/lost-move-closes-deal", test_lost_move_closes_deal);
   ADD ("/core/pipeline/committee", test_committee);
+  ADD ("/core/pipeline/committee-editing", test_committee_editing);
   ADD ("/core/pipeline/no-owner", test_no_owner);
   ADD ("/core/pipeline/refusal-keeps-outer-transaction", test_refusal_keeps_outer_transaction);
   g_test_add_func ("/core/pipeline/sample-queue", test_sample_queue);

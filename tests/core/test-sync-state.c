@@ -889,6 +889,229 @@ test_snapshot (Fixture       *fixture,
   g_assert_cmpint (query_b (fixture, "SELECT count(*) FROM activities"), ==, 1);
 }
 
+/* The one open conflict of @store, which must be an edit against a
+ * delete made on @deleter and edited on @editor. */
+static TandemConflict *
+only_delete_conflict (TandemStore *store,
+                      const char  *row_id,
+                      const char  *deleter,
+                      const char  *editor)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) conflicts = tandem_sync_list_conflicts (store, &error);
+  TandemConflict *conflict;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  conflict = g_ptr_array_steal_index (conflicts, 0);
+  g_assert_cmpstr (conflict->table, ==, "leads");
+  g_assert_cmpstr (conflict->row_id, ==, row_id);
+  g_assert_cmpstr (conflict->field, ==, "deleted");
+  g_assert_cmpstr (conflict->kept_value_json, ==, "1");
+  g_assert_cmpstr (conflict->other_value_json, ==, "0");
+  g_assert_cmpstr (conflict->kept_site, ==, deleter);
+  g_assert_cmpstr (conflict->other_site, ==, editor);
+
+  return conflict;
+}
+
+static void
+test_edit_against_delete (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(TandemLead) lead = new_lead (fixture->a, "ann@acme.example");
+  g_autofree char *id = g_strdup (tandem_record_get_id (TANDEM_RECORD (lead)));
+  const char *site_a = tandem_store_get_site_id (fixture->a);
+  const char *site_b = tandem_store_get_site_id (fixture->b);
+  g_autoptr(TandemConflict) conflict_a = NULL;
+  g_autoptr(TandemConflict) conflict_b = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TandemLead) copy = NULL;
+  TandemSyncApplyStats stats;
+
+  page = relay (fixture, fixture->a, fixture->b, NULL);
+  g_clear_pointer (&page, g_ptr_array_unref);
+
+  /* While apart, A deletes the lead and B changes its phone. */
+  g_assert_true (tandem_store_delete (fixture->a, TANDEM_RECORD (lead), &error));
+  g_assert_no_error (error);
+  copy = get_lead (fixture->b, id);
+  tandem_record_set_text (TANDEM_RECORD (copy), "phone", "+1 555 0142");
+  g_assert_true (tandem_store_save (fixture->b, TANDEM_RECORD (copy), &error));
+  g_assert_no_error (error);
+  g_clear_object (&copy);
+
+  /* The delete reaches B, whose edit it never saw. */
+  page = relay (fixture, fixture->a, fixture->b, &stats);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  g_assert_cmpuint (stats.conflicts, ==, 1);
+  g_assert_null (get_lead (fixture->b, id));
+  conflict_b = only_delete_conflict (fixture->b, id, site_a, site_b);
+  g_assert_cmpint (conflict_b->other_hlc, ==, last_hlc (fixture->path_b, id, "phone"));
+
+  /* The edit reaches A's tombstone. */
+  page = relay (fixture, fixture->b, fixture->a, &stats);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  g_assert_cmpuint (stats.conflicts, ==, 1);
+  g_assert_null (get_lead (fixture->a, id));
+  conflict_a = only_delete_conflict (fixture->a, id, site_a, site_b);
+  g_assert_cmpint (conflict_a->kept_hlc, ==, conflict_b->kept_hlc);
+  g_assert_cmpint (conflict_a->other_hlc, ==, conflict_b->other_hlc);
+
+  /* A keeps the delete: only the list changes. */
+  g_assert_true (tandem_sync_resolve_conflict (fixture->a, conflict_a->id, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tandem_sync_count_conflicts (fixture->a), ==, 0);
+  g_assert_cmpint (tandem_sync_count_outbox (fixture->a), ==, 0);
+  g_assert_null (get_lead (fixture->a, id));
+
+  /* B restores the row, which comes back with the edit, on both sides. */
+  g_assert_true (tandem_sync_resolve_conflict (fixture->b, conflict_b->id, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tandem_sync_count_conflicts (fixture->b), ==, 0);
+  copy = get_lead (fixture->b, id);
+  g_assert_nonnull (copy);
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (copy), "phone"), ==, "+1 555 0142");
+  g_clear_object (&copy);
+
+  page = relay (fixture, fixture->b, fixture->a, &stats);
+  g_assert_cmpuint (stats.conflicts, ==, 0);
+  copy = get_lead (fixture->a, id);
+  g_assert_nonnull (copy);
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (copy), "phone"), ==, "+1 555 0142");
+  g_assert_cmpint (tandem_sync_count_conflicts (fixture->a), ==, 0);
+}
+
+/* What a desktop can tell about who saw what, with pages as the server
+ * would send them: "aaaa" deletes a lead of B's that B edited. */
+static void
+test_edit_against_delete_order (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  const char *site_b = tandem_store_get_site_id (fixture->b);
+  g_autoptr(TandemLead) lead = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TandemConflict) conflict = NULL;
+  TandemSyncApplyStats stats;
+  const char *id;
+  gint64 created, edit;
+
+  /* The edit reached the server before the delete, which is clocked
+   * later: the deleting desktop may have seen it, so no conflict here. */
+  lead = new_lead (fixture->b, "ann@acme.example");
+  id = tandem_record_get_id (TANDEM_RECORD (lead));
+  set_email (fixture->b, id, "ann@edit.example");
+  created = last_hlc (fixture->path_b, id, "*");
+  edit = last_hlc (fixture->path_b, id, "email");
+  g_assert_true (tandem_sync_mark_pushed (fixture->b, G_MAXINT64, &error));
+  page = page_of (make_change ("leads", id, "email", "\"ann@edit.example\"", edit, site_b, created),
+                  make_change ("leads", id, "deleted", "1", edit + 10, "aaaa", created), NULL);
+  g_assert_true (tandem_sync_apply (fixture->b, page, 2, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.conflicts, ==, 0);
+  g_assert_cmpint (tandem_sync_count_conflicts (fixture->b), ==, 0);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  g_clear_object (&lead);
+
+  /* The delete reached the server first, though clocked after the edit:
+   * it cannot have seen it. */
+  lead = new_lead (fixture->b, "bob@acme.example");
+  id = tandem_record_get_id (TANDEM_RECORD (lead));
+  set_email (fixture->b, id, "bob@edit.example");
+  created = last_hlc (fixture->path_b, id, "*");
+  edit = last_hlc (fixture->path_b, id, "email");
+  g_assert_true (tandem_sync_mark_pushed (fixture->b, G_MAXINT64, &error));
+  page = page_of (make_change ("leads", id, "deleted", "1", edit + 10, "aaaa", created),
+                  make_change ("leads", id, "email", "\"bob@edit.example\"", edit, site_b, created),
+                  NULL);
+  g_assert_true (tandem_sync_apply (fixture->b, page, 4, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.conflicts, ==, 1);
+  conflict = only_delete_conflict (fixture->b, id, "aaaa", site_b);
+  g_assert_cmpint (conflict->kept_hlc, ==, edit + 10);
+  g_assert_cmpint (conflict->other_hlc, ==, edit);
+
+  /* The same page again (a retried pull) lists nothing twice. */
+  g_assert_true (tandem_sync_apply (fixture->b, page, 4, &stats, &error));
+  g_assert_cmpint (tandem_sync_count_conflicts (fixture->b), ==, 1);
+  g_assert_true (tandem_sync_resolve_conflict (fixture->b, conflict->id, FALSE, &error));
+  g_clear_pointer (&page, g_ptr_array_unref);
+  g_clear_pointer (&conflict, tandem_conflict_free);
+  g_clear_object (&lead);
+
+  /* An edit clocked after the delete was not seen by it, whatever the
+   * order; two edits make one conflict. */
+  lead = new_lead (fixture->b, "cleo@acme.example");
+  id = tandem_record_get_id (TANDEM_RECORD (lead));
+  g_assert_true (tandem_sync_mark_pushed (fixture->b, G_MAXINT64, &error));
+  edit = last_hlc (fixture->path_b, id, "*");
+  page = page_of (make_change ("leads", id, "deleted", "1", edit + 1, "aaaa", edit),
+                  make_change ("leads", id, "phone", "\"+1 555\"", edit + 5, "cccc", edit),
+                  make_change ("leads", id, "job_title", "\"CEO\"", edit + 6, "cccc", edit), NULL);
+  g_assert_true (tandem_sync_apply (fixture->b, page, 7, &stats, &error));
+  g_assert_no_error (error);
+  conflict = only_delete_conflict (fixture->b, id, "aaaa", "cccc");
+  g_assert_cmpint (conflict->other_hlc, ==, edit + 5);
+  g_assert_true (tandem_sync_resolve_conflict (fixture->b, conflict->id, FALSE, &error));
+  g_clear_pointer (&page, g_ptr_array_unref);
+  g_clear_pointer (&conflict, tandem_conflict_free);
+  g_clear_object (&lead);
+
+  /* A delete and an edit from the same desktop are one person's doing. */
+  lead = new_lead (fixture->b, "dan@acme.example");
+  id = tandem_record_get_id (TANDEM_RECORD (lead));
+  edit = last_hlc (fixture->path_b, id, "*");
+  page = page_of (make_change ("leads", id, "phone", "\"+1 555\"", edit + 5, "aaaa", edit),
+                  make_change ("leads", id, "deleted", "1", edit + 6, "aaaa", edit), NULL);
+  g_assert_true (tandem_sync_apply (fixture->b, page, 9, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.conflicts, ==, 0);
+  g_assert_cmpint (tandem_sync_count_conflicts (fixture->b), ==, 0);
+}
+
+/* A snapshot has no order: only a delete made here tells for sure that an
+ * edit in it was not seen. */
+static void
+test_edit_against_delete_snapshot (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  const char *site_b = tandem_store_get_site_id (fixture->b);
+  g_autoptr(TandemLead) lead = new_lead (fixture->b, "ann@acme.example");
+  const char *id = tandem_record_get_id (TANDEM_RECORD (lead));
+  g_autoptr(GPtrArray) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TandemConflict) conflict = NULL;
+  gint64 created = last_hlc (fixture->path_b, id, "*");
+  gint64 deleted;
+
+  g_assert_true (tandem_store_delete (fixture->b, TANDEM_RECORD (lead), &error));
+  deleted = last_hlc (fixture->path_b, id, "deleted");
+
+  snapshot = page_of (make_change ("leads", id, "email", "\"ann@acme.example\"", created, site_b, 0),
+                      make_change ("leads", id, "phone", "\"+1 555\"", deleted - 1, "aaaa", 0),
+                      make_change ("leads", id, "deleted", "0", created, site_b, 0), NULL);
+  g_assert_true (tandem_sync_apply_snapshot (fixture->b, snapshot, 10, &error));
+  g_assert_no_error (error);
+  g_assert_null (get_lead (fixture->b, id));
+  conflict = only_delete_conflict (fixture->b, id, site_b, "aaaa");
+  g_assert_cmpint (conflict->kept_hlc, ==, deleted);
+  g_assert_cmpint (conflict->other_hlc, ==, deleted - 1);
+  g_clear_pointer (&snapshot, g_ptr_array_unref);
+
+  /* Another desktop's delete and another's edit, both in a snapshot. */
+  snapshot = page_of (make_change ("leads", "lead-s", "email", "\"s@x.example\"", created, "aaaa", 0),
+                      make_change ("leads", "lead-s", "deleted", "0", created, "aaaa", 0), NULL);
+  g_assert_true (tandem_sync_apply_snapshot (fixture->b, snapshot, 11, &error));
+  g_clear_pointer (&snapshot, g_ptr_array_unref);
+  snapshot = page_of (make_change ("leads", "lead-s", "deleted", "1", created + 5, "aaaa", 0),
+                      make_change ("leads", "lead-s", "phone", "\"+1\"", created + 3, "cccc", 0), NULL);
+  g_assert_true (tandem_sync_apply_snapshot (fixture->b, snapshot, 12, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tandem_sync_count_conflicts (fixture->b), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -908,6 +1131,9 @@ main (int   argc,
   ADD ("/core/sync-state/derived-fields", test_derived_fields);
   ADD ("/core/sync-state/notifications", test_notifications);
   ADD ("/core/sync-state/snapshot", test_snapshot);
+  ADD ("/core/sync-state/edit-against-delete", test_edit_against_delete);
+  ADD ("/core/sync-state/edit-against-delete-order", test_edit_against_delete_order);
+  ADD ("/core/sync-state/edit-against-delete-snapshot", test_edit_against_delete_snapshot);
 #undef ADD
 
   return g_test_run ();

@@ -72,6 +72,7 @@ static struct
   guint pushes;
   guint pulls;
   guint rows;
+  guint unseen_edits;
 } totals;
 
 static char *template_dir;
@@ -788,6 +789,61 @@ assert_nothing_lost (Case       *c,
     }
 }
 
+/* A row deleted in the end keeps its last values in the tombstone, where
+ * nobody sees them. A value written after the delete by the clock cannot
+ * have been seen by the desktop that deleted, so it is no more final than
+ * a value that lost: an edit against the delete must be listed. */
+static void
+assert_tombstones_accounted (Case *c)
+{
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  for (guint i = 0; i < c->n_replicas; i++)
+    {
+      g_assert_cmpint (sqlite3_prepare_v2 (tandem_store_get_db (c->replicas[i].store),
+                                           "SELECT tbl, row_id FROM conflicts"
+                                           " WHERE field = 'deleted'", -1, &stmt, NULL),
+                       ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_hash_table_add (listed, g_strdup_printf ("%s\x1f%s", sqlite3_column_text (stmt, 0),
+                                                   sqlite3_column_text (stmt, 1)));
+      sqlite3_finalize (stmt);
+    }
+
+  for (guint t = 0; t < G_N_ELEMENTS (edited_tables); t++)
+    {
+      g_autofree char *sql = NULL;
+
+      sql = g_strdup_printf ("SELECT f.row_id, f.field, f.hlc, f.site, d.hlc, d.site"
+                             " FROM %s AS r JOIN field_clocks AS d ON d.tbl = '%s'"
+                             " AND d.row_id = r.id AND d.field = 'deleted'"
+                             " JOIN field_clocks AS f ON f.tbl = d.tbl AND f.row_id = d.row_id"
+                             " AND f.field NOT IN ('deleted', '*') WHERE r.deleted = 1",
+                             edited_tables[t], edited_tables[t]);
+      g_assert_cmpint (sqlite3_prepare_v2 (tandem_store_get_db (c->replicas[0].store), sql, -1,
+                                           &stmt, NULL), ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          const char *row_id = (const char *) sqlite3_column_text (stmt, 0);
+          const char *site = (const char *) sqlite3_column_text (stmt, 3);
+          const char *delete_site = (const char *) sqlite3_column_text (stmt, 5);
+          g_autofree char *key = g_strdup_printf ("%s\x1f%s", edited_tables[t], row_id);
+
+          if (g_strcmp0 (site, delete_site) == 0 ||
+              !tandem_sync_wins (sqlite3_column_int64 (stmt, 2), site,
+                                 sqlite3_column_int64 (stmt, 4), delete_site))
+            continue;
+
+          totals.unseen_edits++;
+          CHECK (c, g_hash_table_contains (listed, key),
+                 "%s.%s.%s, written after the row was deleted, is in no conflicts list",
+                 edited_tables[t], row_id, (const char *) sqlite3_column_text (stmt, 1));
+        }
+      sqlite3_finalize (stmt);
+    }
+}
+
 static void
 run_case (guint32 seed)
 {
@@ -839,6 +895,7 @@ run_case (guint32 seed)
   assert_same_state (&c, expected, server, "the server");
 
   assert_nothing_lost (&c, expected);
+  assert_tombstones_accounted (&c);
   totals.rows += g_hash_table_size (expected);
   case_clear (&c);
 }
@@ -866,9 +923,11 @@ test_convergence (void)
     run_case (first_seed + i);
 
   g_test_message ("%u cases in %.1f s: %u field writes, %u values compared, %u pushes, "
-                  "%u pulls applied, %u snapshots, %u conflicts on the server",
+                  "%u pulls applied, %u snapshots, %u conflicts on the server, "
+                  "%u edits after a delete",
                   n_cases, (g_get_monotonic_time () - start) / 1e6, totals.writes, totals.rows,
-                  totals.pushes, totals.pulls, totals.snapshots, totals.conflicts);
+                  totals.pushes, totals.pulls, totals.snapshots, totals.conflicts,
+                  totals.unseen_edits);
 
   remove_dir (template_dir);
   g_clear_pointer (&template_dir, g_free);

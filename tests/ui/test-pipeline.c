@@ -9,10 +9,12 @@
 
 #include <sqlite3.h>
 
+#include "tandem-committee-dialog.h"
 #include "tandem-handoff-queue.h"
 #include "tandem-lead-board.h"
 #include "tandem-move-dialog.h"
 #include "tandem-pipeline-view.h"
+#include "tandem-window.h"
 #include "ui-test-utils.h"
 
 #define TIMEOUT_MS 10000
@@ -612,6 +614,248 @@ test_waiting_time (void)
   g_assert_cmpstr (days, ==, "3 d 5 h");
 }
 
+/* The buying committee, edited from the lead detail of the app's window
+ * (whose toasts carry the Undo). */
+
+typedef struct
+{
+  TandemStore *store;
+  GtkWidget   *root;
+  const char  *deal_id;
+  const char  *text;
+  gint64       count;
+} CommitteeWait;
+
+static gint64
+committee_size (TandemStore *store,
+                const char  *deal_id)
+{
+  g_autoptr(TandemRecord) deal = tandem_store_get_row (store, "deals", deal_id, NULL);
+  g_autoptr(GPtrArray) committee = NULL;
+
+  g_assert_nonnull (deal);
+  committee = tandem_pipeline_list_committee (store, deal, NULL);
+  g_assert_nonnull (committee);
+
+  return committee->len;
+}
+
+static gboolean
+committee_has_size (gpointer data)
+{
+  CommitteeWait *wait = data;
+
+  return committee_size (wait->store, wait->deal_id) == wait->count;
+}
+
+static gboolean
+row_shown (gpointer data)
+{
+  CommitteeWait *wait = data;
+
+  return tandem_test_find_widget (wait->root, ADW_TYPE_ACTION_ROW, wait->text) != NULL;
+}
+
+static gboolean
+row_gone (gpointer data)
+{
+  return !row_shown (data);
+}
+
+static gboolean
+committee_dialog_shown (gpointer data)
+{
+  return find_toplevel (TANDEM_TYPE_COMMITTEE_DIALOG) != NULL;
+}
+
+/* A lead with a deal whose company has someone not on its committee. */
+static TandemLead *
+find_lead_with_deal (TandemStore   *store,
+                     TandemRecord **deal_out)
+{
+  g_autoptr(GPtrArray) leads = tandem_store_list (store, TANDEM_TYPE_LEAD, NULL);
+
+  for (guint i = 0; leads != NULL && i < leads->len; i++)
+    {
+      TandemLead *lead = g_ptr_array_index (leads, i);
+      g_autoptr(TandemRecord) deal = tandem_pipeline_get_deal (store, lead, NULL);
+      g_autoptr(GPtrArray) candidates = NULL;
+
+      if (deal == NULL)
+        continue;
+
+      candidates = tandem_pipeline_list_committee_candidates (store, deal, NULL);
+      if (candidates != NULL && candidates->len > 0)
+        {
+          *deal_out = g_steal_pointer (&deal);
+          return g_object_ref (lead);
+        }
+    }
+
+  return NULL;
+}
+
+static void
+choose (GtkWidget  *dialog,
+        const char *row_title,
+        guint       position)
+{
+  GtkWidget *row = tandem_test_find_widget (dialog, ADW_TYPE_COMBO_ROW, row_title);
+
+  g_assert_nonnull (row);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), position);
+}
+
+static void
+type_into (GtkWidget  *dialog,
+           const char *row_title,
+           const char *text)
+{
+  GtkWidget *row = tandem_test_find_widget (dialog, ADW_TYPE_ENTRY_ROW, row_title);
+
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_visible (row));
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+/* What the dialog's Add or Save button does: answer, then close. */
+static void
+press_save (GtkWidget *dialog)
+{
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_false (committee_dialog_shown (NULL));
+}
+
+static void
+test_committee_from_detail (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = tandem_test_make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "committee.db", NULL);
+  g_autoptr(TandemStore) store = NULL;
+  g_autoptr(TandemLead) lead = NULL;
+  g_autoptr(TandemRecord) deal = NULL;
+  g_autoptr(TandemRecord) member = NULL;
+  g_autoptr(GPtrArray) committee = NULL;
+  g_autoptr(TandemLead) person = NULL;
+  TandemWindow *window;
+  TandemPipelineView *view;
+  GtkWidget *stack, *dialog, *spin, *undo, *overlay;
+  CommitteeWait wait = { 0 };
+  gint64 before;
+
+  store = tandem_store_open (path, &error);
+  g_assert_no_error (error);
+  tandem_sample_generate (store, 200, 1, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  lead = find_lead_with_deal (store, &deal);
+  g_assert_nonnull (lead);
+  before = committee_size (store, tandem_record_get_id (deal));
+
+  window = tandem_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  tandem_window_set_store (window, store);
+  gtk_window_present (GTK_WINDOW (window));
+  stack = tandem_test_find_widget (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, NULL);
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), "pipeline");
+  view = TANDEM_PIPELINE_VIEW (tandem_test_find_widget (GTK_WIDGET (window),
+                                                        TANDEM_TYPE_PIPELINE_VIEW, NULL));
+  g_assert_true (tandem_test_wait_until (tandem_test_widget_is_mapped, view, TIMEOUT_MS));
+  tandem_pipeline_view_show_lead (view, lead);
+
+  wait.store = store;
+  wait.root = GTK_WIDGET (tandem_pipeline_view_get_detail (view));
+  wait.deal_id = tandem_record_get_id (deal);
+
+  /* A new contact at the company, as a sceptical blocker with a persona. */
+  g_assert_true (gtk_widget_activate_action (wait.root, "detail.add-member", NULL));
+  g_assert_true (tandem_test_wait_until (committee_dialog_shown, NULL, TIMEOUT_MS));
+  dialog = find_toplevel (TANDEM_TYPE_COMMITTEE_DIALOG);
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "save"));
+  choose (dialog, "Person", 0);
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "save"));
+  type_into (dialog, "First Name", "Greta");
+  type_into (dialog, "Last Name", "Committee");
+  type_into (dialog, "Email", "greta.committee");
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "save"));
+  type_into (dialog, "Email", "greta@committee.example");
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "save"));
+  choose (dialog, "Persona", 1);
+  choose (dialog, "Role", 5);
+  choose (dialog, "Attitude", 3);
+  spin = tandem_test_find_widget (dialog, GTK_TYPE_SPIN_BUTTON, NULL);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 2);
+  press_save (dialog);
+
+  /* Listed in the detail, and stored. */
+  wait.text = "Greta Committee";
+  g_assert_true (tandem_test_wait_until (row_shown, &wait, TIMEOUT_MS));
+  wait.count = before + 1;
+  g_assert_true (committee_has_size (&wait));
+  committee = tandem_pipeline_list_committee (store, deal, &error);
+  for (guint i = 0; i < committee->len && member == NULL; i++)
+    {
+      TandemRecord *row = g_ptr_array_index (committee, i);
+      g_autoptr(TandemLead) who = tandem_store_get (store, TANDEM_TYPE_LEAD,
+                                                    tandem_record_get_text (row, "lead_id"), NULL);
+
+      if (who != NULL && g_strcmp0 (tandem_record_get_text (TANDEM_RECORD (who), "email"),
+                                    "greta@committee.example") == 0)
+        {
+          member = g_object_ref (row);
+          person = g_steal_pointer (&who);
+        }
+    }
+  g_assert_nonnull (member);
+  g_assert_cmpstr (tandem_record_get_text (member, "role"), ==, "blocker");
+  g_assert_cmpstr (tandem_record_get_text (member, "attitude"), ==, "sceptic");
+  g_assert_cmpint (tandem_record_get_int (member, "influence"), ==, 2);
+  g_assert_nonnull (tandem_record_get_text (member, "persona_id"));
+  g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (person), "company_id"), ==,
+                   tandem_record_get_text (deal, "company_id"));
+
+  /* Edited: now a champion. */
+  g_assert_true (gtk_widget_activate_action (wait.root, "detail.edit-member", "s",
+                                             tandem_record_get_id (member)));
+  g_assert_true (tandem_test_wait_until (committee_dialog_shown, NULL, TIMEOUT_MS));
+  dialog = find_toplevel (TANDEM_TYPE_COMMITTEE_DIALOG);
+  g_assert_false (gtk_widget_get_visible (tandem_test_find_widget (dialog, ADW_TYPE_COMBO_ROW,
+                                                                   "Person")));
+  choose (dialog, "Attitude", 1);
+  press_save (dialog);
+  g_clear_object (&member);
+  g_clear_pointer (&committee, g_ptr_array_unref);
+
+  committee = tandem_pipeline_list_committee (store, deal, &error);
+  for (guint i = 0; i < committee->len; i++)
+    if (g_strcmp0 (tandem_record_get_text (g_ptr_array_index (committee, i), "lead_id"),
+                   tandem_record_get_id (TANDEM_RECORD (person))) == 0)
+      member = g_object_ref (g_ptr_array_index (committee, i));
+  g_assert_nonnull (member);
+  g_assert_cmpstr (tandem_record_get_text (member, "attitude"), ==, "champion");
+  g_assert_cmpint (committee->len, ==, before + 1);
+
+  /* Removed, and back from the toast's Undo. */
+  g_assert_true (gtk_widget_activate_action (wait.root, "detail.remove-member", "s",
+                                             tandem_record_get_id (member)));
+  wait.count = before;
+  g_assert_true (committee_has_size (&wait));
+  g_assert_true (tandem_test_wait_until (row_gone, &wait, TIMEOUT_MS));
+  overlay = tandem_test_find_widget (GTK_WIDGET (window), ADW_TYPE_TOAST_OVERLAY, NULL);
+  undo = tandem_test_find_widget (overlay, GTK_TYPE_BUTTON, "_Undo");
+  g_assert_nonnull (undo);
+  g_signal_emit_by_name (undo, "clicked");
+  wait.count = before + 1;
+  g_assert_true (committee_has_size (&wait));
+  g_assert_true (tandem_test_wait_until (row_shown, &wait, TIMEOUT_MS));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  tandem_test_flush ();
+  g_clear_object (&store);
+  tandem_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -619,6 +863,7 @@ main (int   argc,
   tandem_test_init (&argc, &argv);
 
   g_test_add_func ("/ui/pipeline/waiting-time", test_waiting_time);
+  g_test_add_func ("/ui/pipeline/committee-from-detail", test_committee_from_detail);
   g_test_add ("/ui/pipeline/board-columns", Fixture, NULL,
               fixture_set_up, test_board_columns, fixture_tear_down);
   g_test_add ("/ui/pipeline/move-by-action", Fixture, NULL,

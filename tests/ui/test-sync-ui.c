@@ -169,6 +169,42 @@ collect_label_text (GtkWidget *widget,
     collect_label_text (child, text);
 }
 
+/* What the header bar shows of the sync state: the indicator button's
+ * words. */
+static char *
+header_text (Desktop *desktop)
+{
+  GtkWidget *button = tandem_test_find_widget (GTK_WIDGET (desktop->indicator),
+                                               GTK_TYPE_MENU_BUTTON, NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_assert_nonnull (button);
+  collect_label_text (gtk_menu_button_get_child (GTK_MENU_BUTTON (button)), text);
+
+  return g_strstrip (g_string_free (g_steal_pointer (&text), FALSE));
+}
+
+/* At the default width (desktop_open()'s 1100 px) the view switcher stays
+ * in the header bar whatever the sync state says: a longer state must not
+ * fold it into the bottom bar. */
+static void
+assert_switcher_in_header (Desktop *desktop)
+{
+  GtkWidget *title = tandem_test_find_widget (GTK_WIDGET (desktop->window),
+                                              ADW_TYPE_VIEW_SWITCHER_TITLE, NULL);
+
+  g_assert_nonnull (title);
+  tandem_test_flush ();
+  g_assert_false (adw_view_switcher_title_get_title_visible (ADW_VIEW_SWITCHER_TITLE (title)));
+}
+
+#define assert_header(desktop, expected)                 \
+  G_STMT_START {                                         \
+    g_autofree char *_text = header_text (desktop);      \
+    g_assert_cmpstr (_text, ==, expected);               \
+    assert_switcher_in_header (desktop);                 \
+  } G_STMT_END
+
 /* With TANDEM_TEST_SCREENSHOT_DIR set, grabs the screen (the windows, and
  * any popover open on them) so that a person can look at the states. */
 static void
@@ -305,6 +341,7 @@ test_two_desktops (void)
   wait_for_round (&b, rounds);
   g_assert_cmpstr (b.last_error, ==, NULL);
   g_assert_true (state_is (b.indicator, "synced"));
+  assert_header (&b, "Synced");
   personas = tandem_store_list (b.store, TANDEM_TYPE_PERSONA, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (personas->len, ==, 6);
@@ -316,9 +353,15 @@ test_two_desktops (void)
   /* An edit on A reaches B. */
   rename_persona (&a, persona_id, "Renamed on A");
   g_assert_true (state_is (a.indicator, "pending"));
+  assert_header (&a, "1 pending");
   gtk_window_present (GTK_WINDOW (a.window));
   screenshot (GTK_WIDGET (a.window), "indicator-pending.png");
-  sync_now (&a);
+  rounds = a.rounds;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (a.indicator), "sync.now", NULL));
+  g_assert_true (state_is (a.indicator, "syncing"));
+  assert_header (&a, "Syncing…");
+  screenshot (GTK_WIDGET (a.window), "indicator-syncing.png");
+  wait_for_round (&a, rounds);
   g_assert_true (state_is (a.indicator, "synced"));
   sync_now (&b);
   name = persona_name (&b, persona_id);
@@ -336,6 +379,7 @@ test_two_desktops (void)
   g_assert_cmpstr (b.last_error, ==, NULL);
   g_assert_cmpint (tandem_sync_count_conflicts (b.store), ==, 1);
   g_assert_true (state_is (b.indicator, "conflicts"));
+  assert_header (&b, "1 conflict");
   name = persona_name (&b, persona_id);
   g_assert_cmpstr (name, ==, "Alice's name");
   g_clear_pointer (&name, g_free);
@@ -383,6 +427,7 @@ test_two_desktops (void)
   wait_for_round (&b, rounds);
   g_assert_nonnull (b.last_error);
   g_assert_true (state_is (b.indicator, "offline"));
+  assert_header (&b, "Offline");
   g_assert_cmpint (tandem_sync_count_outbox (b.store), >, 0);
   gtk_window_present (GTK_WINDOW (b.window));
   screenshot (GTK_WIDGET (b.window), "indicator-offline.png");
@@ -403,6 +448,183 @@ test_two_desktops (void)
   tandem_test_remove_tree (server_dir);
 }
 
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  GString    *log)
+{
+  g_string_append_printf (log, "%u-%u+%u;", position, removed, added);
+}
+
+static void
+connect_desktop (Desktop    *desktop,
+                 const char *url,
+                 const char *token)
+{
+  g_autoptr(GError) error = NULL;
+
+  tandem_sync_client_configure (desktop->store, url, token, &error);
+  g_assert_no_error (error);
+  tandem_sync_indicator_reload (desktop->indicator);
+  sync_now (desktop);
+}
+
+static void
+set_lead_text (Desktop    *desktop,
+               const char *id,
+               const char *field,
+               const char *value)
+{
+  g_autoptr(TandemRecord) lead = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lead = tandem_store_get (desktop->store, TANDEM_TYPE_LEAD, id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (lead);
+  tandem_record_set_text (lead, field, value);
+  tandem_store_save (desktop->store, lead, &error);
+  g_assert_no_error (error);
+}
+
+/* After a round, the lists of the workspace hear of the rows it changed
+ * and of nothing else; and a lead deleted on one desktop while another
+ * edited it is a conflict on both, which restoring settles. */
+static void
+test_round_changes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *server_dir = tandem_test_make_temp_dir ();
+  g_autofree char *server_db = g_build_filename (server_dir, "server.db", NULL);
+  g_autoptr(TandemServerStore) server_store = NULL;
+  g_autoptr(TandemSyncServer) server = NULL;
+  g_autoptr(TandemRecordList) leads = NULL;
+  g_autoptr(TandemRecordList) personas = NULL;
+  g_autoptr(TandemRecord) lead = NULL;
+  g_autoptr(GString) leads_log = g_string_new (NULL);
+  g_autoptr(GString) personas_log = g_string_new (NULL);
+  g_autoptr(GString) popover_text = g_string_new (NULL);
+  g_autofree char *url = NULL;
+  g_autofree char *token_a = NULL;
+  g_autofree char *token_b = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *title = NULL;
+  Desktop a = { 0 }, b = { 0 };
+  GtkWidget *button, *popover;
+  guint position, n_leads;
+
+  server_store = tandem_server_store_open (server_db, &error);
+  g_assert_no_error (error);
+  token_a = tandem_server_store_add_token (server_store, "alice-desktop", &error);
+  g_assert_no_error (error);
+  token_b = tandem_server_store_add_token (server_store, "bob-desktop", &error);
+  g_assert_no_error (error);
+  server = tandem_sync_server_new (server_store);
+  tandem_sync_server_listen (server, "127.0.0.1:0", &error);
+  g_assert_no_error (error);
+  url = tandem_sync_server_get_url (server);
+
+  desktop_open (&a, TRUE);
+  desktop_open (&b, FALSE);
+  connect_desktop (&a, url, token_a);
+  connect_desktop (&b, url, token_b);
+
+  leads = tandem_record_list_new (b.store, TANDEM_TYPE_LEAD);
+  personas = tandem_record_list_new (b.store, TANDEM_TYPE_PERSONA);
+  n_leads = g_list_model_get_n_items (G_LIST_MODEL (leads));
+  g_assert_cmpuint (n_leads, ==, 50);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (personas)), ==, 6);
+  g_signal_connect (leads, "items-changed", G_CALLBACK (on_items_changed), leads_log);
+  g_signal_connect (personas, "items-changed", G_CALLBACK (on_items_changed), personas_log);
+
+  /* A changes one lead's title; B's round brings it. */
+  lead = g_list_model_get_item (G_LIST_MODEL (leads), 17);
+  id = g_strdup (tandem_record_get_id (lead));
+  g_clear_object (&lead);
+  set_lead_text (&a, id, "job_title", "Chief Synchronisation Officer");
+  sync_now (&a);
+  sync_now (&b);
+
+  position = tandem_record_list_find (leads, id);
+  expected = g_strdup_printf ("%u-1+1;", position);
+  g_assert_cmpstr (leads_log->str, ==, expected);
+  g_assert_cmpstr (personas_log->str, ==, "");
+  lead = g_list_model_get_item (G_LIST_MODEL (leads), position);
+  g_assert_cmpstr (tandem_record_get_text (lead, "job_title"), ==, "Chief Synchronisation Officer");
+  title = g_strdup_printf ("Lead “%s %s” · deleted", tandem_record_get_text (lead, "first_name"),
+                           tandem_record_get_text (lead, "last_name"));
+  g_clear_object (&lead);
+
+  /* While apart, A deletes the lead and B changes its phone. */
+  lead = tandem_store_get (a.store, TANDEM_TYPE_LEAD, id, &error);
+  g_assert_no_error (error);
+  tandem_store_delete (a.store, lead, &error);
+  g_assert_no_error (error);
+  g_clear_object (&lead);
+  set_lead_text (&b, id, "phone", "+1 555 0199");
+  g_string_truncate (leads_log, 0);
+  sync_now (&a);
+  sync_now (&b);
+
+  /* B lists the conflict, and its list lost the lead. */
+  g_assert_true (state_is (b.indicator, "conflicts"));
+  assert_header (&b, "1 conflict");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (leads)), ==, n_leads - 1);
+  g_assert_cmpuint (tandem_record_list_find (leads, id), ==, G_MAXUINT);
+  g_assert_cmpstr (personas_log->str, ==, "");
+
+  /* So does A, once the edit reaches its tombstone. */
+  sync_now (&a);
+  g_assert_cmpint (tandem_sync_count_conflicts (a.store), ==, 1);
+  g_assert_true (state_is (a.indicator, "conflicts"));
+
+  gtk_window_present (GTK_WINDOW (b.window));
+  button = tandem_test_find_widget (GTK_WIDGET (b.indicator), GTK_TYPE_MENU_BUTTON, NULL);
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  g_assert_true (tandem_test_wait_until (popover_is_mapped, popover, TIMEOUT_MS));
+  collect_label_text (popover, popover_text);
+  g_test_message ("Popover: %s", popover_text->str);
+  g_assert_nonnull (strstr (popover_text->str, title));
+  g_assert_nonnull (strstr (popover_text->str, "Deleted on another desktop at "));
+  g_assert_nonnull (strstr (popover_text->str, ", while this desktop changed it at "));
+  screenshot (GTK_WIDGET (b.window), "indicator-delete-conflict.png");
+
+  /* Restoring brings the lead back on B, with the phone... */
+  button = tandem_test_find_widget (popover, GTK_TYPE_BUTTON, "_Restore Other");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  g_assert_cmpint (tandem_sync_count_conflicts (b.store), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (leads)), ==, n_leads);
+  lead = tandem_store_get (b.store, TANDEM_TYPE_LEAD, id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (lead);
+  g_assert_cmpstr (tandem_record_get_text (lead, "phone"), ==, "+1 555 0199");
+  g_clear_object (&lead);
+
+  /* ...and on A after the next rounds. */
+  sync_now (&b);
+  sync_now (&a);
+  lead = tandem_store_get (a.store, TANDEM_TYPE_LEAD, id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (lead);
+  g_assert_cmpstr (tandem_record_get_text (lead, "phone"), ==, "+1 555 0199");
+  g_clear_object (&lead);
+
+  g_signal_handlers_disconnect_by_data (leads, leads_log);
+  g_signal_handlers_disconnect_by_data (personas, personas_log);
+  g_clear_object (&leads);
+  g_clear_object (&personas);
+  desktop_close (&a);
+  desktop_close (&b);
+  g_clear_object (&server);
+  g_clear_object (&server_store);
+  tandem_test_remove_tree (server_dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -410,6 +632,7 @@ main (int   argc,
   tandem_test_init (&argc, &argv);
 
   g_test_add_func ("/ui/sync/two-desktops", test_two_desktops);
+  g_test_add_func ("/ui/sync/round-changes", test_round_changes);
 
   return g_test_run ();
 }
