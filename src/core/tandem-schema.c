@@ -367,10 +367,23 @@ static const char schema_v1[] =
   "INSERT INTO " #table "_fts (rowid, " columns ") SELECT rowid, " values                 \
   " FROM " #table " AS new WHERE deleted = 0;"
 
+#define LEAD_FTS_COLUMNS "name, email, job_title, company"
 #define LEAD_FTS_VALUES \
   "coalesce(new.first_name, '') || ' ' || coalesce(new.last_name, ''), new.email," \
   " new.job_title," \
   " (SELECT name FROM companies WHERE id = new.company_id)"
+#define COMPANY_FTS_COLUMNS "name, domain, industry"
+#define COMPANY_FTS_VALUES "new.name, new.domain, new.industry"
+#define PERSONA_FTS_COLUMNS "name, job_title, bio, details"
+#define PERSONA_FTS_VALUES \
+  "new.name, new.job_title, new.bio," \
+  " coalesce(new.seniority, '') || ' ' || coalesce(new.location, '') || ' ' ||" \
+  " coalesce(new.behaviour, '') || ' ' || coalesce(new.interests, '') || ' ' ||" \
+  " coalesce(new.goals, '') || ' ' || coalesce(new.pain_points, '') || ' ' ||" \
+  " coalesce(new.objections, '') || ' ' || coalesce(new.channels, '') || ' ' ||" \
+  " coalesce(new.committee_role, '')"
+#define ASSET_FTS_COLUMNS "title, kind, description"
+#define ASSET_FTS_VALUES "new.title, new.kind, new.description"
 
 static const char schema_v2[] =
   "CREATE VIRTUAL TABLE leads_fts USING fts5 (name, email, job_title, company,"
@@ -381,16 +394,10 @@ static const char schema_v2[] =
   "  tokenize = 'unicode61 remove_diacritics 2');"
   "CREATE VIRTUAL TABLE assets_fts USING fts5 (title, kind, description,"
   "  tokenize = 'unicode61 remove_diacritics 2');"
-  FTS_SYNC (leads, "name, email, job_title, company", LEAD_FTS_VALUES)
-  FTS_SYNC (companies, "name, domain, industry", "new.name, new.domain, new.industry")
-  FTS_SYNC (personas, "name, job_title, bio, details",
-            "new.name, new.job_title, new.bio,"
-            " coalesce(new.seniority, '') || ' ' || coalesce(new.location, '') || ' ' ||"
-            " coalesce(new.behaviour, '') || ' ' || coalesce(new.interests, '') || ' ' ||"
-            " coalesce(new.goals, '') || ' ' || coalesce(new.pain_points, '') || ' ' ||"
-            " coalesce(new.objections, '') || ' ' || coalesce(new.channels, '') || ' ' ||"
-            " coalesce(new.committee_role, '')")
-  FTS_SYNC (assets, "title, kind, description", "new.title, new.kind, new.description")
+  FTS_SYNC (leads, LEAD_FTS_COLUMNS, LEAD_FTS_VALUES)
+  FTS_SYNC (companies, COMPANY_FTS_COLUMNS, COMPANY_FTS_VALUES)
+  FTS_SYNC (personas, PERSONA_FTS_COLUMNS, PERSONA_FTS_VALUES)
+  FTS_SYNC (assets, ASSET_FTS_COLUMNS, ASSET_FTS_VALUES)
   /* A renamed company is found under its new name in its leads too. */
   "CREATE TRIGGER companies_rename_leads_fts AFTER UPDATE OF name ON companies BEGIN"
   "  UPDATE leads_fts SET company = new.name"
@@ -415,11 +422,32 @@ static const char schema_v3[] =
   "  action TEXT NOT NULL CHECK (action IN ('created', 'updated')), previous TEXT);"
   "CREATE INDEX import_rows_import ON import_rows (import_id);";
 
+/* Version 4: the search indexes follow only the columns they hold. Version 2
+ * rewrote a row's index entry on any update, so rescoring, which writes
+ * the derived scores of every lead, rewrote the whole leads index too. */
+#define FTS_UPDATE(table, watched, columns, values)                                       \
+  "DROP TRIGGER " #table "_fts_update;"                                                   \
+  "CREATE TRIGGER " #table "_fts_update AFTER UPDATE OF " watched ", deleted ON " #table \
+  " BEGIN"                                                                                \
+  "  DELETE FROM " #table "_fts WHERE rowid = old.rowid;"                                 \
+  "  INSERT INTO " #table "_fts (rowid, " columns ") SELECT new.rowid, " values           \
+  "   WHERE new.deleted = 0; END;"
+
+static const char schema_v4[] =
+  FTS_UPDATE (leads, "first_name, last_name, email, job_title, company_id",
+              LEAD_FTS_COLUMNS, LEAD_FTS_VALUES)
+  FTS_UPDATE (companies, "name, domain, industry", COMPANY_FTS_COLUMNS, COMPANY_FTS_VALUES)
+  FTS_UPDATE (personas, "name, job_title, bio, seniority, location, behaviour, interests,"
+              " goals, pain_points, objections, channels, committee_role",
+              PERSONA_FTS_COLUMNS, PERSONA_FTS_VALUES)
+  FTS_UPDATE (assets, "title, kind, description", ASSET_FTS_COLUMNS, ASSET_FTS_VALUES);
+
 static const char *const migrations[] = {
   NULL,
   schema_v1,
   schema_v2,
   schema_v3,
+  schema_v4,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TANDEM_SCHEMA_VERSION + 1);

@@ -13,7 +13,7 @@
 G_BEGIN_DECLS
 
 /* The newest schema this build reads and writes. */
-#define TANDEM_SCHEMA_VERSION 3
+#define TANDEM_SCHEMA_VERSION 4
 
 typedef enum
 {
