@@ -1462,21 +1462,20 @@ find_lead_by_email (ImportRun   *run,
   return id;
 }
 
-static gboolean
-import_all (ImportRun  *run,
-            GError    **error)
+/* Rows of one email address are grouped, so that the lead is written once
+ * with the rows applied in file order. @next_row links each row to the
+ * next of its address (G_MAXUINT after the last); @follower marks the rows
+ * that are not the first of theirs. Returns the number of groups. */
+static guint
+group_rows (ImportRun *run,
+            guint     *next_row,
+            gboolean  *follower)
 {
   TandemCsvImport *self = run->self;
   guint n_rows = tandem_csv_table_get_n_rows (self->table);
   g_autoptr(GHashTable) first_row = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autofree guint *next_row = g_new (guint, MAX (n_rows, 1));
   g_autofree guint *last_row = g_new (guint, MAX (n_rows, 1));
-  g_autofree gboolean *follower = g_new0 (gboolean, MAX (n_rows, 1));
-  GHashTableIter iter;
-  gpointer key, value;
 
-  /* Rows of one email address are grouped first, so that the lead is
-   * written once with the rows applied in file order. */
   for (guint row = 0; row < n_rows; row++)
     {
       const char *email = row_value (self, row, TANDEM_CSV_FIELD_EMAIL, run->buffer);
@@ -1500,13 +1499,78 @@ import_all (ImportRun  *run,
         }
     }
 
+  return g_hash_table_size (first_row);
+}
+
+static void
+free_existing_ids (char  **ids,
+                   guint   n_rows)
+{
+  for (guint row = 0; row < n_rows; row++)
+    g_free (ids[row]);
+  g_free (ids);
+}
+
+static gboolean
+import_all (ImportRun  *run,
+            GError    **error)
+{
+  TandemCsvImport *self = run->self;
+  sqlite3 *db = tandem_store_get_db (run->store);
+  guint n_rows = tandem_csv_table_get_n_rows (self->table);
+  g_autofree guint *next_row = g_new (guint, MAX (n_rows, 1));
+  g_autofree gboolean *follower = g_new0 (gboolean, MAX (n_rows, 1));
+  /* The lead each group's address already belongs to, by its first row. */
+  char **existing_ids = g_new0 (char *, MAX (n_rows, 1));
+  g_auto(GStrv) index_creates = NULL;
+  gint64 leads_mark = 0;
+  gint64 companies_mark = 0;
+  guint n_groups;
+  guint n_known = 0;
+  GHashTableIter iter;
+  gpointer key, value;
+  gboolean ok = FALSE;
+
+  n_groups = group_rows (run, next_row, follower);
+
+  /* Every address is looked up before anything is written: the leads the
+   * import creates have addresses no other group has, so they could never
+   * be found, and the lookups are done while the email index exists. */
   for (guint row = 0; row < n_rows; row++)
     {
-      g_autofree char *existing_id = NULL;
-      RowValues values = { { NULL } };
       GError *local_error = NULL;
+
+      if (follower[row])
+        continue;
+
+      existing_ids[row] = find_lead_by_email (run, row_value (self, row, TANDEM_CSV_FIELD_EMAIL,
+                                                                run->buffer), &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          goto out;
+        }
+      if (existing_ids[row] != NULL)
+        n_known++;
+    }
+
+  /* The search indexes are filled once for all new rows at the end rather
+   * than by a trigger per row, which for a large file takes longer than
+   * everything else together; an import that more than doubles the leads
+   * also builds their other indexes again rather than updating them. */
+  if (!tandem_schema_pause_search (db, "leads", &leads_mark, error) ||
+      !tandem_schema_pause_search (db, "companies", &companies_mark, error))
+    goto out;
+  if (n_groups - n_known > leads_mark &&
+      (index_creates = tandem_schema_pause_indexes (db, "leads", error)) == NULL)
+    goto out;
+
+  for (guint row = 0; row < n_rows; row++)
+    {
+      const char *existing_id = existing_ids[row];
+      RowValues values = { { NULL } };
       guint n_group = 1;
-      gboolean ok;
+      gboolean written;
 
       if (follower[row])
         continue;
@@ -1519,14 +1583,6 @@ import_all (ImportRun  *run,
             row_values_overlay (run, &values, other);
         }
 
-      existing_id = find_lead_by_email (run, values.values[TANDEM_CSV_FIELD_EMAIL], &local_error);
-      if (local_error != NULL)
-        {
-          row_values_clear (&values);
-          g_propagate_error (error, local_error);
-          return FALSE;
-        }
-
       if (existing_id != NULL && self->duplicates == TANDEM_CSV_DUPLICATES_SKIP)
         {
           run->result->skipped += n_group;
@@ -1534,10 +1590,10 @@ import_all (ImportRun  *run,
           continue;
         }
 
-      ok = import_lead (run, &values, existing_id, error);
+      written = import_lead (run, &values, existing_id, error);
       row_values_clear (&values);
-      if (!ok)
-        return FALSE;
+      if (!written)
+        goto out;
 
       if (existing_id != NULL)
         run->result->updated += n_group;
@@ -1560,10 +1616,19 @@ import_all (ImportRun  *run,
 
       g_string_append_c (previous, '}');
       if (!log_import_row (run, "companies", key, "updated", previous->str, error))
-        return FALSE;
+        goto out;
     }
 
-  return TRUE;
+  /* On failure the caller rolls back, which brings back what was set
+   * aside as it was. */
+  ok = (index_creates == NULL ||
+        tandem_schema_resume_indexes (db, (const char * const *) index_creates, error)) &&
+       tandem_schema_resume_search (db, "companies", companies_mark, error) &&
+       tandem_schema_resume_search (db, "leads", leads_mark, error);
+
+out:
+  free_existing_ids (existing_ids, n_rows);
+  return ok;
 }
 
 static gboolean

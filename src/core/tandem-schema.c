@@ -355,9 +355,11 @@ static const char schema_v1[] =
  * and share the rowid of the row they index, so a tombstone or an update
  * removes the old entry by rowid. Triggers keep them in step with every
  * write, local or synced. */
-#define FTS_SYNC(table, columns, values)                                                 \
+#define FTS_INSERT_TRIGGER(table, columns, values)                                       \
   "CREATE TRIGGER " #table "_fts_insert AFTER INSERT ON " #table " WHEN new.deleted = 0"  \
-  " BEGIN INSERT INTO " #table "_fts (rowid, " columns ") VALUES (new.rowid, " values "); END;" \
+  " BEGIN INSERT INTO " #table "_fts (rowid, " columns ") VALUES (new.rowid, " values "); END;"
+#define FTS_SYNC(table, columns, values)                                                 \
+  FTS_INSERT_TRIGGER (table, columns, values)                                             \
   "CREATE TRIGGER " #table "_fts_update AFTER UPDATE ON " #table " BEGIN"                \
   "  DELETE FROM " #table "_fts WHERE rowid = old.rowid;"                                 \
   "  INSERT INTO " #table "_fts (rowid, " columns ") SELECT new.rowid, " values           \
@@ -451,6 +453,194 @@ static const char *const migrations[] = {
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TANDEM_SCHEMA_VERSION + 1);
+
+/* Bulk loads. FTS5 writes a new index segment for every statement that
+ * changes it, and merges segments as they pile up, so indexing 100,000
+ * inserted rows one trigger at a time costs several times what one
+ * INSERT ... SELECT over them costs. */
+
+#define FTS_FILL_AFTER(table, columns, values)                                           \
+  "INSERT INTO " #table "_fts (rowid, " columns ") SELECT rowid, " values               \
+  " FROM " #table " AS new WHERE rowid > ?1 AND deleted = 0"
+
+typedef struct
+{
+  const char *table;
+  const char *insert_trigger;   /* as the newest migration created it */
+  const char *fill;             /* indexes the rows after rowid ?1 */
+} SearchIndex;
+
+static const SearchIndex search_indexes[] = {
+  { "leads", FTS_INSERT_TRIGGER (leads, LEAD_FTS_COLUMNS, LEAD_FTS_VALUES),
+    FTS_FILL_AFTER (leads, LEAD_FTS_COLUMNS, LEAD_FTS_VALUES) },
+  { "companies", FTS_INSERT_TRIGGER (companies, COMPANY_FTS_COLUMNS, COMPANY_FTS_VALUES),
+    FTS_FILL_AFTER (companies, COMPANY_FTS_COLUMNS, COMPANY_FTS_VALUES) },
+  { "personas", FTS_INSERT_TRIGGER (personas, PERSONA_FTS_COLUMNS, PERSONA_FTS_VALUES),
+    FTS_FILL_AFTER (personas, PERSONA_FTS_COLUMNS, PERSONA_FTS_VALUES) },
+  { "assets", FTS_INSERT_TRIGGER (assets, ASSET_FTS_COLUMNS, ASSET_FTS_VALUES),
+    FTS_FILL_AFTER (assets, ASSET_FTS_COLUMNS, ASSET_FTS_VALUES) },
+};
+
+static const SearchIndex *
+lookup_search_index (const char *table)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (search_indexes); i++)
+    if (g_str_equal (search_indexes[i].table, table))
+      return &search_indexes[i];
+
+  return NULL;
+}
+
+static gboolean
+set_sql_error (sqlite3  *db,
+               GError  **error)
+{
+  g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
+               _("The workspace database reported an error: %s"), sqlite3_errmsg (db));
+  return FALSE;
+}
+
+/* Runs @sql, whose only parameter, if any, is @mark. */
+static gboolean
+run_with_mark (sqlite3     *db,
+               const char  *sql,
+               gint64       mark,
+               GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return set_sql_error (db, error);
+
+  if (sqlite3_bind_parameter_count (stmt) > 0)
+    sqlite3_bind_int64 (stmt, 1, mark);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    return set_sql_error (db, error);
+
+  return TRUE;
+}
+
+gboolean
+tandem_schema_pause_search (sqlite3     *db,
+                            const char  *table,
+                            gint64      *mark,
+                            GError     **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (lookup_search_index (table) != NULL, FALSE);
+  g_return_val_if_fail (mark != NULL, FALSE);
+  /* Outside a transaction the trigger would be gone for other writers. */
+  g_return_val_if_fail (!sqlite3_get_autocommit (db), FALSE);
+
+  /* Inside the transaction this connection is the only writer, so every row
+   * inserted from now on gets a rowid above the largest one there is. */
+  sql = g_strdup_printf ("SELECT coalesce(max(rowid), 0) FROM %s", table);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return set_sql_error (db, error);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *mark = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    return set_sql_error (db, error);
+
+  g_free (sql);
+  sql = g_strdup_printf ("DROP TRIGGER %s_fts_insert", table);
+  return run_with_mark (db, sql, 0, error);
+}
+
+gboolean
+tandem_schema_resume_search (sqlite3     *db,
+                             const char  *table,
+                             gint64       mark,
+                             GError     **error)
+{
+  const SearchIndex *index = lookup_search_index (table);
+  g_autofree char *clear = NULL;
+
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (index != NULL, FALSE);
+  g_return_val_if_fail (!sqlite3_get_autocommit (db), FALSE);
+
+  /* A new row that was updated meanwhile was indexed by the update
+   * trigger; it is indexed again with the rest, from its current values. */
+  clear = g_strdup_printf ("DELETE FROM %s_fts WHERE rowid > ?1", table);
+
+  return run_with_mark (db, index->insert_trigger, mark, error) &&
+         run_with_mark (db, clear, mark, error) &&
+         run_with_mark (db, index->fill, mark, error);
+}
+
+GStrv
+tandem_schema_pause_indexes (sqlite3     *db,
+                             const char  *table,
+                             GError     **error)
+{
+  g_autoptr(GStrvBuilder) creates = g_strv_builder_new ();
+  g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (sqlite3_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (db != NULL, NULL);
+  g_return_val_if_fail (table != NULL, NULL);
+  g_return_val_if_fail (!sqlite3_get_autocommit (db), NULL);
+
+  /* Indexes SQLite made itself (primary keys) have no SQL; unique ones
+   * stay, since without them the load could break their promise. */
+  if (sqlite3_prepare_v2 (db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
+                              " AND tbl_name = ?1 AND sql IS NOT NULL"
+                              " AND sql NOT LIKE 'CREATE UNIQUE %' ORDER BY name",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sql_error (db, error);
+      return NULL;
+    }
+
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (drops, sqlite3_mprintf ("DROP INDEX \"%w\"",
+                                               (const char *) sqlite3_column_text (stmt, 0)));
+      g_strv_builder_add (creates, (const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (db, error);
+      return NULL;
+    }
+
+  for (guint i = 0; i < drops->len; i++)
+    if (!run_with_mark (db, g_ptr_array_index (drops, i), 0, error))
+      return NULL;
+
+  return g_strv_builder_end (creates);
+}
+
+gboolean
+tandem_schema_resume_indexes (sqlite3            *db,
+                              const char * const *creates,
+                              GError            **error)
+{
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (creates != NULL, FALSE);
+  g_return_val_if_fail (!sqlite3_get_autocommit (db), FALSE);
+
+  for (guint i = 0; creates[i] != NULL; i++)
+    if (!run_with_mark (db, creates[i], 0, error))
+      return FALSE;
+
+  return TRUE;
+}
 
 int
 tandem_schema_get_version (sqlite3 *db)

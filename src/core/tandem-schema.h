@@ -63,4 +63,30 @@ gboolean                tandem_schema_migrate_step  (sqlite3               *db,
                                                      int                    to_version,
                                                      GError               **error);
 
+/* For loading many rows into @table (leads, companies, personas or assets)
+ * inside a transaction: its search index stops following each insert, and
+ * tandem_schema_resume_search(), called before the transaction commits,
+ * indexes every row inserted since in one pass. @mark remembers where the
+ * new rows start. A rolled back transaction undoes the pause by itself. */
+gboolean                tandem_schema_pause_search  (sqlite3               *db,
+                                                     const char            *table,
+                                                     gint64                *mark,
+                                                     GError               **error);
+gboolean                tandem_schema_resume_search (sqlite3               *db,
+                                                     const char            *table,
+                                                     gint64                 mark,
+                                                     GError               **error);
+
+/* For a load that adds more rows to @table than it holds: inside a
+ * transaction, drops its secondary indexes (neither primary keys nor
+ * unique ones), which are far cheaper to build again in one sorted pass
+ * than to update row by row, and returns the statements that create them,
+ * for tandem_schema_resume_indexes() before the transaction commits. */
+GStrv                   tandem_schema_pause_indexes (sqlite3               *db,
+                                                     const char            *table,
+                                                     GError               **error);
+gboolean                tandem_schema_resume_indexes (sqlite3              *db,
+                                                      const char * const   *creates,
+                                                      GError              **error);
+
 G_END_DECLS
