@@ -1043,6 +1043,18 @@ json_append_previous (GString      *json,
     json_append_string (json, tandem_record_get_text (record, field));
 }
 
+/* At most this many ids of rows an import created share one row of
+ * import_created. */
+#define CREATED_IDS_PER_ROW 1000
+
+/* The ids of the rows of one table an import created, not yet logged. */
+typedef struct
+{
+  const char *table;
+  GString    *ids;     /* separated by newlines */
+  guint       n_ids;
+} CreatedRows;
+
 typedef struct
 {
   TandemCsvImport       *self;
@@ -1057,6 +1069,8 @@ typedef struct
   GHashTable            *company_changes;
   /* The ids of the companies this import created or filled in. */
   GHashTable            *created_companies;
+  CreatedRows            created_leads;
+  CreatedRows            new_companies;
   TandemCsvImportResult *result;
   GString               *buffer;
 } ImportRun;
@@ -1098,6 +1112,54 @@ log_import_row (ImportRun   *run,
 
   sqlite3_reset (stmt);
   return TRUE;
+}
+
+static gboolean
+flush_created_rows (ImportRun    *run,
+                    CreatedRows  *rows,
+                    GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (rows->n_ids == 0)
+    return TRUE;
+
+  stmt = tandem_store_prepare_cached (run->store,
+                                      "INSERT INTO import_created (import_id, tbl, row_ids)"
+                                      " VALUES (?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, run->import_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, rows->table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, rows->ids->str, rows->ids->len, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return tandem_store_set_sql_error (run->store, error);
+    }
+
+  sqlite3_reset (stmt);
+  g_string_truncate (rows->ids, 0);
+  rows->n_ids = 0;
+  return TRUE;
+}
+
+/* Notes a row the import created, for undo. */
+static gboolean
+log_created_row (ImportRun    *run,
+                 CreatedRows  *rows,
+                 const char   *row_id,
+                 GError      **error)
+{
+  if (rows->n_ids > 0)
+    g_string_append_c (rows->ids, '\n');
+  g_string_append (rows->ids, row_id);
+
+  if (++rows->n_ids < CREATED_IDS_PER_ROW)
+    return TRUE;
+
+  return flush_created_rows (run, rows, error);
 }
 
 static gboolean
@@ -1311,7 +1373,7 @@ resolve_company (ImportRun  *run,
       const char *new_id = tandem_record_get_id (TANDEM_RECORD (company));
 
       if (!tandem_store_save (run->store, TANDEM_RECORD (company), error) ||
-          !log_import_row (run, "companies", new_id, "created", NULL, error))
+          !log_created_row (run, &run->new_companies, new_id, error))
         return NULL;
 
       run->result->companies_created++;
@@ -1433,7 +1495,7 @@ import_lead (ImportRun   *run,
       return log_import_row (run, "leads", existing_id, "updated", previous->str, error);
     }
 
-  return log_import_row (run, "leads", tandem_record_get_id (record), "created", NULL, error);
+  return log_created_row (run, &run->created_leads, tandem_record_get_id (record), error);
 }
 
 static char *
@@ -1619,6 +1681,10 @@ import_all (ImportRun  *run,
         goto out;
     }
 
+  if (!flush_created_rows (run, &run->created_leads, error) ||
+      !flush_created_rows (run, &run->new_companies, error))
+    goto out;
+
   /* On failure the caller rolls back, which brings back what was set
    * aside as it was. */
   ok = (index_creates == NULL ||
@@ -1730,6 +1796,10 @@ tandem_csv_import_run (TandemCsvImport        *self,
   run.company_changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                free_string);
   run.created_companies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run.created_leads.table = "leads";
+  run.created_leads.ids = g_string_new (NULL);
+  run.new_companies.table = "companies";
+  run.new_companies.ids = g_string_new (NULL);
   run.result = result;
   run.buffer = g_string_new (NULL);
 
@@ -1763,6 +1833,8 @@ tandem_csv_import_run (TandemCsvImport        *self,
   g_hash_table_unref (run.companies_by_domain);
   g_hash_table_unref (run.company_changes);
   g_hash_table_unref (run.created_companies);
+  g_string_free (run.created_leads.ids, TRUE);
+  g_string_free (run.new_companies.ids, TRUE);
   g_string_free (run.buffer, TRUE);
   tandem_csv_import_result_clear (&local_result);
 
@@ -1868,8 +1940,8 @@ tandem_csv_undo_last_import (TandemStore            *store,
       goto failed;
     }
 
-  /* The rows are read first and changed after, newest first, so leads go
-   * before the companies the import created for them. */
+  /* The rows are read first and changed after: first those the import
+   * changed, newest first, then those it created. */
   rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   stmt = tandem_store_prepare_cached (store,
                                       "SELECT tbl, row_id, action, coalesce(previous, '{}')"
@@ -1885,6 +1957,37 @@ tandem_csv_undo_last_import (TandemStore            *store,
       for (int i = 0; i < 4; i++)
         row[i] = g_strdup ((const char *) sqlite3_column_text (stmt, i));
       g_ptr_array_add (rows, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      tandem_store_set_sql_error (store, error);
+      goto failed;
+    }
+
+  /* Then the rows it created, leads first, newest first; imports made
+   * before schema 4 listed them in import_rows. */
+  stmt = tandem_store_prepare_cached (store,
+                                      "SELECT tbl, row_ids FROM import_created WHERE import_id = ?"
+                                      " ORDER BY tbl = 'companies', rowid DESC", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_text (stmt, 1, import_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *table = (const char *) sqlite3_column_text (stmt, 0);
+      g_auto(GStrv) ids = g_strsplit ((const char *) sqlite3_column_text (stmt, 1), "\n", -1);
+
+      for (guint j = g_strv_length (ids); j > 0; j--)
+        {
+          char **row = g_new0 (char *, 5);
+
+          row[0] = g_strdup (table);
+          row[1] = g_strdup (ids[j - 1]);
+          row[2] = g_strdup ("created");
+          row[3] = g_strdup ("{}");
+          g_ptr_array_add (rows, row);
+        }
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)

@@ -426,7 +426,11 @@ static const char schema_v3[] =
 
 /* Version 4: the search indexes follow only the columns they hold. Version 2
  * rewrote a row's index entry on any update, so rescoring, which writes
- * the derived scores of every lead, rewrote the whole leads index too. */
+ * the derived scores of every lead, rewrote the whole leads index too.
+ * And the rows an import creates are listed many to a row of
+ * import_created (ids separated by newlines), where one import_rows row
+ * each made the undo log of a large import an eighth of the workspace;
+ * import_rows keeps the rows an import changed, with their old values. */
 #define FTS_UPDATE(table, watched, columns, values)                                       \
   "DROP TRIGGER " #table "_fts_update;"                                                   \
   "CREATE TRIGGER " #table "_fts_update AFTER UPDATE OF " watched ", deleted ON " #table \
@@ -442,7 +446,11 @@ static const char schema_v4[] =
   FTS_UPDATE (personas, "name, job_title, bio, seniority, location, behaviour, interests,"
               " goals, pain_points, objections, channels, committee_role",
               PERSONA_FTS_COLUMNS, PERSONA_FTS_VALUES)
-  FTS_UPDATE (assets, "title, kind, description", ASSET_FTS_COLUMNS, ASSET_FTS_VALUES);
+  FTS_UPDATE (assets, "title, kind, description", ASSET_FTS_COLUMNS, ASSET_FTS_VALUES)
+  "CREATE TABLE import_created ("
+  "  import_id TEXT NOT NULL REFERENCES imports (id) ON DELETE CASCADE,"
+  "  tbl TEXT NOT NULL, row_ids TEXT NOT NULL);"
+  "CREATE INDEX import_created_import ON import_created (import_id);";
 
 static const char *const migrations[] = {
   NULL,

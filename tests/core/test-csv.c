@@ -495,6 +495,108 @@ test_import_failure_restores (Fixture       *fixture,
   g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "latecomer"), ==, 1);
 }
 
+/* A file of @n_rows leads across @n_rows / 4 companies. */
+static char *
+make_big_file (guint n_rows)
+{
+  GString *text = g_string_new ("First Name,Last Name,Email,Company,Job Title\n");
+
+  for (guint i = 0; i < n_rows; i++)
+    g_string_append_printf (text, "Person%u,Family%u,p%u@bulk.example,Bulk %u,Role%u\n",
+                            i, i, i, i % (n_rows / 4), i % 7);
+
+  return g_string_free (text, FALSE);
+}
+
+/* A large import is logged compactly for undo, and undone whole. */
+static void
+test_large_import_undo (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *text = make_big_file (2500);
+  TandemCsvImportResult result = { NULL };
+  g_autoptr(GError) error = NULL;
+  gint64 n_leads = tandem_store_count (fixture->store, "leads");
+  gint64 n_companies = tandem_store_count (fixture->store, "companies");
+
+  import_ok (fixture->store, text, TANDEM_CSV_DUPLICATES_UPDATE, &result);
+  g_assert_cmpuint (result.created, ==, 2500);
+  g_assert_cmpuint (result.companies_created, ==, 625);
+  tandem_csv_import_result_clear (&result);
+  g_assert_cmpint (tandem_store_count (fixture->store, "leads"), ==, n_leads + 2500);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "person1234"), ==, 1);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "role3"), ==, 357);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_COMPANY, "bulk"), ==, 625);
+
+  /* A few rows of ids, not one row per lead. */
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM import_created"),
+                   ==, 4);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM import_rows"),
+                   ==, 0);
+
+  /* Every new row also waits in the outbox, whole. */
+  g_assert_cmpint (tandem_test_query_int (fixture->path,
+                                          "SELECT count(*) FROM change_log WHERE field = '*'"
+                                          " AND tbl IN ('leads', 'companies') AND pushed = 0"
+                                          " AND json_extract(value, '$.email') LIKE '%@bulk.example'"),
+                   ==, 2500);
+
+  g_assert_true (tandem_csv_undo_last_import (fixture->store, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.created, ==, 2500);
+  tandem_csv_import_result_clear (&result);
+  g_assert_cmpint (tandem_store_count (fixture->store, "leads"), ==, n_leads);
+  g_assert_cmpint (tandem_store_count (fixture->store, "companies"), ==, n_companies);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "person1234"), ==, 0);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_COMPANY, "bulk"), ==, 0);
+}
+
+/* An import made before schema 4 listed each created row in import_rows;
+ * it can still be undone after the workspace is migrated. */
+static void
+test_undo_older_import (void)
+{
+  g_autofree char *dir = tandem_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "workspace.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TandemStore) store = NULL;
+  TandemCsvImportResult result = { NULL };
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  for (int version = 1; version <= 3; version++)
+    g_assert_true (tandem_schema_migrate_step (db, version, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO leads (id, email, job_title) VALUES"
+                                 " ('l1', 'old@x.io', 'Imported'), ('l2', 'kept@x.io', 'Chief');"
+                                 "INSERT INTO imports (id, file_name, imported_at)"
+                                 " VALUES ('i1', 'old.csv', 1);"
+                                 "INSERT INTO import_rows (import_id, tbl, row_id, action, previous)"
+                                 " VALUES ('i1', 'leads', 'l1', 'created', NULL),"
+                                 " ('i1', 'leads', 'l2', 'updated', '{\"job_title\":\"Clerk\"}')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = tandem_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (tandem_csv_undo_last_import (store, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.created, ==, 1);
+  g_assert_cmpuint (result.updated, ==, 1);
+  tandem_csv_import_result_clear (&result);
+
+  g_assert_null (lead_by_email (store, "old@x.io"));
+  {
+    g_autoptr(TandemLead) kept = lead_by_email (store, "kept@x.io");
+
+    g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (kept), "job_title"), ==, "Clerk");
+  }
+
+  g_clear_object (&store);
+  tandem_test_remove_dir (dir);
+}
+
 static void
 test_export_round_trip (Fixture       *fixture,
                         gconstpointer  data)
@@ -641,6 +743,9 @@ main (int   argc,
               test_import_indexes, tandem_test_workspace_tear_down);
   g_test_add ("/core/csv/import-failure-restores", Fixture, NULL, tandem_test_workspace_set_up,
               test_import_failure_restores, tandem_test_workspace_tear_down);
+  g_test_add ("/core/csv/large-import-undo", Fixture, NULL, tandem_test_workspace_set_up,
+              test_large_import_undo, tandem_test_workspace_tear_down);
+  g_test_add_func ("/core/csv/undo-older-import", test_undo_older_import);
   g_test_add ("/core/csv/export-round-trip", Fixture, NULL, tandem_test_workspace_set_up,
               test_export_round_trip, tandem_test_workspace_tear_down);
   g_test_add ("/core/csv/lead-query", Fixture, NULL, tandem_test_workspace_set_up, test_lead_query,
