@@ -536,10 +536,16 @@ test_large_import_undo (Fixture       *fixture,
 
   /* Every new row also waits in the outbox, whole. */
   g_assert_cmpint (tandem_test_query_int (fixture->path,
-                                          "SELECT count(*) FROM change_log WHERE field = '*'"
-                                          " AND tbl IN ('leads', 'companies') AND pushed = 0"
-                                          " AND json_extract(value, '$.email') LIKE '%@bulk.example'"),
+                                          "SELECT count(*) FROM change_log"
+                                          " WHERE tbl = 'leads' AND field = '*' AND pushed = 0"
+                                          " AND json_extract(value, '$.email')"
+                                          "  LIKE '%@bulk.example'"),
                    ==, 2500);
+  g_assert_cmpint (tandem_test_query_int (fixture->path,
+                                          "SELECT count(*) FROM change_log"
+                                          " WHERE tbl = 'companies' AND field = '*'"
+                                          " AND json_extract(value, '$.name') LIKE 'Bulk %'"),
+                   ==, 625);
 
   g_assert_true (tandem_csv_undo_last_import (fixture->store, &result, &error));
   g_assert_no_error (error);
@@ -572,8 +578,8 @@ test_undo_older_import (void)
                                  " ('l1', 'old@x.io', 'Imported'), ('l2', 'kept@x.io', 'Chief');"
                                  "INSERT INTO imports (id, file_name, imported_at)"
                                  " VALUES ('i1', 'old.csv', 1);"
-                                 "INSERT INTO import_rows (import_id, tbl, row_id, action, previous)"
-                                 " VALUES ('i1', 'leads', 'l1', 'created', NULL),"
+                                 "INSERT INTO import_rows (import_id, tbl, row_id, action,"
+                                 " previous) VALUES ('i1', 'leads', 'l1', 'created', NULL),"
                                  " ('i1', 'leads', 'l2', 'updated', '{\"job_title\":\"Clerk\"}')",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
