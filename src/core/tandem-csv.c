@@ -1902,23 +1902,19 @@ restore_previous (TandemStore  *store,
   return tandem_store_save (store, record, error);
 }
 
-gboolean
-tandem_csv_undo_last_import (TandemStore            *store,
-                             TandemCsvImportResult  *undone,
-                             GError                **error)
+/* Undoes in one transaction, which a large import makes long: see
+ * tandem_store_enter_bulk(). */
+static gboolean
+undo_last_import (TandemStore            *store,
+                  TandemCsvImportResult  *undone,
+                  GError                **error)
 {
   g_autoptr(GPtrArray) rows = NULL;
   g_autofree char *import_id = NULL;
-  TandemCsvImportResult local_result = { NULL };
+  gint64 leads_mark = 0;
+  gint64 companies_mark = 0;
   sqlite3_stmt *stmt;
   int rc;
-
-  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (undone == NULL)
-    undone = &local_result;
-  memset (undone, 0, sizeof *undone);
 
   if (!tandem_store_begin (store, error))
     return FALSE;
@@ -1996,6 +1992,13 @@ tandem_csv_undo_last_import (TandemStore            *store,
       goto failed;
     }
 
+  /* As for the import, the search index is brought up to date once at the
+   * end rather than by a trigger per tombstone. */
+  if (!tandem_schema_pause_search (tandem_store_get_db (store), "leads", &leads_mark, error) ||
+      !tandem_schema_pause_search (tandem_store_get_db (store), "companies", &companies_mark,
+                                   error))
+    goto failed;
+
   for (guint i = 0; i < rows->len; i++)
     {
       char **row = g_ptr_array_index (rows, i);
@@ -2020,6 +2023,11 @@ tandem_csv_undo_last_import (TandemStore            *store,
         }
     }
 
+  if (!tandem_schema_resume_search (tandem_store_get_db (store), "companies", companies_mark,
+                                    error) ||
+      !tandem_schema_resume_search (tandem_store_get_db (store), "leads", leads_mark, error))
+    goto failed;
+
   stmt = tandem_store_prepare_cached (store, "UPDATE imports SET undone_at = ? WHERE id = ?",
                                       error);
   if (stmt == NULL)
@@ -2038,13 +2046,36 @@ tandem_csv_undo_last_import (TandemStore            *store,
     return FALSE;
 
   undone->import_id = g_steal_pointer (&import_id);
-  tandem_csv_import_result_clear (&local_result);
   return TRUE;
 
 failed:
   tandem_store_rollback (store);
-  memset (undone, 0, sizeof *undone);
   return FALSE;
+}
+
+gboolean
+tandem_csv_undo_last_import (TandemStore            *store,
+                             TandemCsvImportResult  *undone,
+                             GError                **error)
+{
+  TandemCsvImportResult local_result = { NULL };
+  gboolean ok;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (undone == NULL)
+    undone = &local_result;
+  memset (undone, 0, sizeof *undone);
+
+  tandem_store_enter_bulk (store);
+  ok = undo_last_import (store, undone, error);
+  tandem_store_leave_bulk (store);
+
+  if (!ok)
+    memset (undone, 0, sizeof *undone);
+  tandem_csv_import_result_clear (&local_result);
+  return ok;
 }
 
 /* Export. */

@@ -431,22 +431,28 @@ static const char schema_v3[] =
  * import_created (ids separated by newlines), where one import_rows row
  * each made the undo log of a large import an eighth of the workspace;
  * import_rows keeps the rows an import changed, with their old values. */
-#define FTS_UPDATE(table, watched, columns, values)                                       \
-  "DROP TRIGGER " #table "_fts_update;"                                                   \
-  "CREATE TRIGGER " #table "_fts_update AFTER UPDATE OF " watched ", deleted ON " #table \
+#define LEAD_FTS_WATCHED "first_name, last_name, email, job_title, company_id, deleted"
+#define COMPANY_FTS_WATCHED "name, domain, industry, deleted"
+#define PERSONA_FTS_WATCHED \
+  "name, job_title, bio, seniority, location, behaviour, interests," \
+  " goals, pain_points, objections, channels, committee_role, deleted"
+#define ASSET_FTS_WATCHED "title, kind, description, deleted"
+
+#define FTS_UPDATE_TRIGGER(table, watched, columns, values)                               \
+  "CREATE TRIGGER " #table "_fts_update AFTER UPDATE OF " watched " ON " #table          \
   " BEGIN"                                                                                \
   "  DELETE FROM " #table "_fts WHERE rowid = old.rowid;"                                 \
   "  INSERT INTO " #table "_fts (rowid, " columns ") SELECT new.rowid, " values           \
   "   WHERE new.deleted = 0; END;"
+#define FTS_UPDATE(table, watched, columns, values)                                       \
+  "DROP TRIGGER " #table "_fts_update;"                                                   \
+  FTS_UPDATE_TRIGGER (table, watched, columns, values)
 
 static const char schema_v4[] =
-  FTS_UPDATE (leads, "first_name, last_name, email, job_title, company_id",
-              LEAD_FTS_COLUMNS, LEAD_FTS_VALUES)
-  FTS_UPDATE (companies, "name, domain, industry", COMPANY_FTS_COLUMNS, COMPANY_FTS_VALUES)
-  FTS_UPDATE (personas, "name, job_title, bio, seniority, location, behaviour, interests,"
-              " goals, pain_points, objections, channels, committee_role",
-              PERSONA_FTS_COLUMNS, PERSONA_FTS_VALUES)
-  FTS_UPDATE (assets, "title, kind, description", ASSET_FTS_COLUMNS, ASSET_FTS_VALUES)
+  FTS_UPDATE (leads, LEAD_FTS_WATCHED, LEAD_FTS_COLUMNS, LEAD_FTS_VALUES)
+  FTS_UPDATE (companies, COMPANY_FTS_WATCHED, COMPANY_FTS_COLUMNS, COMPANY_FTS_VALUES)
+  FTS_UPDATE (personas, PERSONA_FTS_WATCHED, PERSONA_FTS_COLUMNS, PERSONA_FTS_VALUES)
+  FTS_UPDATE (assets, ASSET_FTS_WATCHED, ASSET_FTS_COLUMNS, ASSET_FTS_VALUES)
   "CREATE TABLE import_created ("
   "  import_id TEXT NOT NULL REFERENCES imports (id) ON DELETE CASCADE,"
   "  tbl TEXT NOT NULL, row_ids TEXT NOT NULL);"
@@ -462,31 +468,42 @@ static const char *const migrations[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TANDEM_SCHEMA_VERSION + 1);
 
-/* Bulk loads. FTS5 writes a new index segment for every statement that
+/* Bulk writes. FTS5 writes a new index segment for every statement that
  * changes it, and merges segments as they pile up, so indexing 100,000
- * inserted rows one trigger at a time costs several times what one
- * INSERT ... SELECT over them costs. */
+ * inserted or changed rows one trigger at a time costs several times what
+ * one INSERT ... SELECT over them costs. While paused, a table's search
+ * triggers are dropped; a temporary trigger notes the rows whose indexed
+ * columns change in temp.tandem_touched_TABLE, and the rows inserted are
+ * those after the largest rowid there was. */
 
-#define FTS_FILL_AFTER(table, columns, values)                                           \
+#define FTS_REINDEX(table, columns, values)                                              \
+  "DELETE FROM " #table "_fts WHERE rowid > ?1;",                                         \
+  "DELETE FROM " #table "_fts WHERE rowid IN (SELECT r FROM temp.tandem_touched_" #table ");", \
   "INSERT INTO " #table "_fts (rowid, " columns ") SELECT rowid, " values               \
-  " FROM " #table " AS new WHERE rowid > ?1 AND deleted = 0"
+  " FROM " #table " AS new WHERE rowid > ?1 AND deleted = 0;",                              \
+  "INSERT INTO " #table "_fts (rowid, " columns ") SELECT rowid, " values               \
+  " FROM " #table " AS new WHERE rowid <= ?1 AND deleted = 0"                             \
+  " AND rowid IN (SELECT r FROM temp.tandem_touched_" #table ");"
+
+#define SEARCH_INDEX(table, watched, columns, values)                                     \
+  { #table, watched,                                                                      \
+    { FTS_INSERT_TRIGGER (table, columns, values),                                        \
+      FTS_UPDATE_TRIGGER (table, watched, columns, values) },                             \
+    { FTS_REINDEX (table, columns, values) } }
 
 typedef struct
 {
   const char *table;
-  const char *insert_trigger;   /* as the newest migration created it */
-  const char *fill;             /* indexes the rows after rowid ?1 */
+  const char *watched;          /* the columns whose updates reindex a row */
+  const char *triggers[2];      /* as the newest migration created them */
+  const char *reindex[4];       /* brings the rows written while paused up to date */
 } SearchIndex;
 
 static const SearchIndex search_indexes[] = {
-  { "leads", FTS_INSERT_TRIGGER (leads, LEAD_FTS_COLUMNS, LEAD_FTS_VALUES),
-    FTS_FILL_AFTER (leads, LEAD_FTS_COLUMNS, LEAD_FTS_VALUES) },
-  { "companies", FTS_INSERT_TRIGGER (companies, COMPANY_FTS_COLUMNS, COMPANY_FTS_VALUES),
-    FTS_FILL_AFTER (companies, COMPANY_FTS_COLUMNS, COMPANY_FTS_VALUES) },
-  { "personas", FTS_INSERT_TRIGGER (personas, PERSONA_FTS_COLUMNS, PERSONA_FTS_VALUES),
-    FTS_FILL_AFTER (personas, PERSONA_FTS_COLUMNS, PERSONA_FTS_VALUES) },
-  { "assets", FTS_INSERT_TRIGGER (assets, ASSET_FTS_COLUMNS, ASSET_FTS_VALUES),
-    FTS_FILL_AFTER (assets, ASSET_FTS_COLUMNS, ASSET_FTS_VALUES) },
+  SEARCH_INDEX (leads, LEAD_FTS_WATCHED, LEAD_FTS_COLUMNS, LEAD_FTS_VALUES),
+  SEARCH_INDEX (companies, COMPANY_FTS_WATCHED, COMPANY_FTS_COLUMNS, COMPANY_FTS_VALUES),
+  SEARCH_INDEX (personas, PERSONA_FTS_WATCHED, PERSONA_FTS_COLUMNS, PERSONA_FTS_VALUES),
+  SEARCH_INDEX (assets, ASSET_FTS_WATCHED, ASSET_FTS_COLUMNS, ASSET_FTS_VALUES),
 };
 
 static const SearchIndex *
@@ -538,14 +555,15 @@ tandem_schema_pause_search (sqlite3     *db,
                             gint64      *mark,
                             GError     **error)
 {
+  const SearchIndex *index = lookup_search_index (table);
   g_autofree char *sql = NULL;
   sqlite3_stmt *stmt = NULL;
   int rc;
 
   g_return_val_if_fail (db != NULL, FALSE);
-  g_return_val_if_fail (lookup_search_index (table) != NULL, FALSE);
+  g_return_val_if_fail (index != NULL, FALSE);
   g_return_val_if_fail (mark != NULL, FALSE);
-  /* Outside a transaction the trigger would be gone for other writers. */
+  /* Outside a transaction the triggers would be gone for other writers. */
   g_return_val_if_fail (!sqlite3_get_autocommit (db), FALSE);
 
   /* Inside the transaction this connection is the only writer, so every row
@@ -560,9 +578,21 @@ tandem_schema_pause_search (sqlite3     *db,
   if (rc != SQLITE_ROW)
     return set_sql_error (db, error);
 
+  /* The temporary table and trigger belong to this connection and to the
+   * transaction: a rollback takes them away with the rest. */
   g_free (sql);
-  sql = g_strdup_printf ("DROP TRIGGER %s_fts_insert", table);
-  return run_with_mark (db, sql, 0, error);
+  sql = g_strdup_printf ("DROP TRIGGER %1$s_fts_insert;"
+                         "DROP TRIGGER %1$s_fts_update;"
+                         "CREATE TEMP TABLE tandem_touched_%1$s (r INTEGER PRIMARY KEY);"
+                         "CREATE TEMP TRIGGER tandem_touch_%1$s AFTER UPDATE OF %2$s"
+                         " ON main.%1$s BEGIN"
+                         " INSERT OR IGNORE INTO tandem_touched_%1$s (r) VALUES (new.rowid);"
+                         " END",
+                         table, index->watched);
+  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return set_sql_error (db, error);
+
+  return TRUE;
 }
 
 gboolean
@@ -572,19 +602,28 @@ tandem_schema_resume_search (sqlite3     *db,
                              GError     **error)
 {
   const SearchIndex *index = lookup_search_index (table);
-  g_autofree char *clear = NULL;
+  g_autofree char *drop = NULL;
 
   g_return_val_if_fail (db != NULL, FALSE);
   g_return_val_if_fail (index != NULL, FALSE);
   g_return_val_if_fail (!sqlite3_get_autocommit (db), FALSE);
 
-  /* A new row that was updated meanwhile was indexed by the update
-   * trigger; it is indexed again with the rest, from its current values. */
-  clear = g_strdup_printf ("DELETE FROM %s_fts WHERE rowid > ?1", table);
+  /* The rows inserted and those changed, each from its current values; a
+   * tombstoned one only leaves the index. */
+  for (guint i = 0; i < G_N_ELEMENTS (index->reindex); i++)
+    if (!run_with_mark (db, index->reindex[i], mark, error))
+      return FALSE;
 
-  return run_with_mark (db, index->insert_trigger, mark, error) &&
-         run_with_mark (db, clear, mark, error) &&
-         run_with_mark (db, index->fill, mark, error);
+  drop = g_strdup_printf ("DROP TRIGGER temp.tandem_touch_%1$s;"
+                          "DROP TABLE temp.tandem_touched_%1$s", table);
+  if (sqlite3_exec (db, drop, NULL, NULL, NULL) != SQLITE_OK)
+    return set_sql_error (db, error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (index->triggers); i++)
+    if (!run_with_mark (db, index->triggers[i], mark, error))
+      return FALSE;
+
+  return TRUE;
 }
 
 GStrv

@@ -63,11 +63,12 @@ gboolean                tandem_schema_migrate_step  (sqlite3               *db,
                                                      int                    to_version,
                                                      GError               **error);
 
-/* For loading many rows into @table (leads, companies, personas or assets)
- * inside a transaction: its search index stops following each insert, and
- * tandem_schema_resume_search(), called before the transaction commits,
- * indexes every row inserted since in one pass. @mark remembers where the
- * new rows start. A rolled back transaction undoes the pause by itself. */
+/* For writing many rows of @table (leads, companies, personas or assets)
+ * inside a transaction: its search index stops following each insert and
+ * update, and tandem_schema_resume_search(), called before the transaction
+ * commits, indexes every row inserted or changed since in one pass. @mark
+ * remembers where the new rows start. A rolled back transaction undoes the
+ * pause by itself. */
 gboolean                tandem_schema_pause_search  (sqlite3               *db,
                                                      const char            *table,
                                                      gint64                *mark,

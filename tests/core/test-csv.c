@@ -12,6 +12,7 @@
 
 #include "core-test-utils.h"
 #include "tandem-csv.h"
+#include "tandem-store-private.h"
 #include "tandem-lead-query.h"
 
 typedef TandemTestWorkspace Fixture;
@@ -350,6 +351,23 @@ count_found (TandemStore *store,
   return found->len;
 }
 
+/* Tables and triggers the store's own connection holds for itself. */
+static gint64
+count_temp_objects (TandemStore *store)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 count;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (tandem_store_get_db (store),
+                                       "SELECT count(*) FROM sqlite_temp_schema", -1, &stmt,
+                                       NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return count;
+}
+
 /* The indexes and triggers of the tables an import writes, as one text to
  * compare. */
 static char *
@@ -435,16 +453,23 @@ test_import_indexes (Fixture       *fixture,
   /* Every index and trigger is back as it was, and working. */
   after = dump_schema (fixture->path);
   g_assert_cmpstr (after, ==, schema);
+  g_assert_cmpint (count_temp_objects (fixture->store), ==, 0);
   tandem_record_set_text (TANDEM_RECORD (later), "last_name", "Latecomer");
   tandem_record_set_text (TANDEM_RECORD (later), "email", "late@comer.example");
   g_assert_true (tandem_store_save (fixture->store, TANDEM_RECORD (later), &error));
   g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "latecomer"), ==, 1);
 
-  /* Undo takes the imported leads out of the search again. */
+  /* Undo takes the imported leads out of the search again, and finds the
+   * lead it changed by its old values. */
   g_assert_true (tandem_csv_undo_last_import (fixture->store, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "foreman"), ==, 0);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "planner"), ==, 0);
   g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "buyer"), ==, 1);
+  g_free (after);
+  after = dump_schema (fixture->path);
+  g_assert_cmpstr (after, ==, schema);
+  g_assert_cmpint (count_temp_objects (fixture->store), ==, 0);
   ada = lead_by_email (fixture->store, "ada@engines.io");
   g_assert_nonnull (ada);
 }
@@ -487,6 +512,7 @@ test_import_failure_restores (Fixture       *fixture,
                    0);
   after = dump_schema (fixture->path);
   g_assert_cmpstr (after, ==, schema);
+  g_assert_cmpint (count_temp_objects (fixture->store), ==, 0);
 
   g_clear_error (&error);
   tandem_record_set_text (TANDEM_RECORD (later), "last_name", "Latecomer");
