@@ -1043,6 +1043,18 @@ json_append_previous (GString      *json,
     json_append_string (json, tandem_record_get_text (record, field));
 }
 
+/* At most this many ids of rows an import created share one row of
+ * import_created. */
+#define CREATED_IDS_PER_ROW 1000
+
+/* The ids of the rows of one table an import created, not yet logged. */
+typedef struct
+{
+  const char *table;
+  GString    *ids;     /* separated by newlines */
+  guint       n_ids;
+} CreatedRows;
+
 typedef struct
 {
   TandemCsvImport       *self;
@@ -1057,6 +1069,8 @@ typedef struct
   GHashTable            *company_changes;
   /* The ids of the companies this import created or filled in. */
   GHashTable            *created_companies;
+  CreatedRows            created_leads;
+  CreatedRows            new_companies;
   TandemCsvImportResult *result;
   GString               *buffer;
 } ImportRun;
@@ -1098,6 +1112,54 @@ log_import_row (ImportRun   *run,
 
   sqlite3_reset (stmt);
   return TRUE;
+}
+
+static gboolean
+flush_created_rows (ImportRun    *run,
+                    CreatedRows  *rows,
+                    GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (rows->n_ids == 0)
+    return TRUE;
+
+  stmt = tandem_store_prepare_cached (run->store,
+                                      "INSERT INTO import_created (import_id, tbl, row_ids)"
+                                      " VALUES (?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, run->import_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, rows->table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, rows->ids->str, rows->ids->len, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return tandem_store_set_sql_error (run->store, error);
+    }
+
+  sqlite3_reset (stmt);
+  g_string_truncate (rows->ids, 0);
+  rows->n_ids = 0;
+  return TRUE;
+}
+
+/* Notes a row the import created, for undo. */
+static gboolean
+log_created_row (ImportRun    *run,
+                 CreatedRows  *rows,
+                 const char   *row_id,
+                 GError      **error)
+{
+  if (rows->n_ids > 0)
+    g_string_append_c (rows->ids, '\n');
+  g_string_append (rows->ids, row_id);
+
+  if (++rows->n_ids < CREATED_IDS_PER_ROW)
+    return TRUE;
+
+  return flush_created_rows (run, rows, error);
 }
 
 static gboolean
@@ -1311,7 +1373,7 @@ resolve_company (ImportRun  *run,
       const char *new_id = tandem_record_get_id (TANDEM_RECORD (company));
 
       if (!tandem_store_save (run->store, TANDEM_RECORD (company), error) ||
-          !log_import_row (run, "companies", new_id, "created", NULL, error))
+          !log_created_row (run, &run->new_companies, new_id, error))
         return NULL;
 
       run->result->companies_created++;
@@ -1433,7 +1495,7 @@ import_lead (ImportRun   *run,
       return log_import_row (run, "leads", existing_id, "updated", previous->str, error);
     }
 
-  return log_import_row (run, "leads", tandem_record_get_id (record), "created", NULL, error);
+  return log_created_row (run, &run->created_leads, tandem_record_get_id (record), error);
 }
 
 static char *
@@ -1462,21 +1524,20 @@ find_lead_by_email (ImportRun   *run,
   return id;
 }
 
-static gboolean
-import_all (ImportRun  *run,
-            GError    **error)
+/* Rows of one email address are grouped, so that the lead is written once
+ * with the rows applied in file order. @next_row links each row to the
+ * next of its address (G_MAXUINT after the last); @follower marks the rows
+ * that are not the first of theirs. Returns the number of groups. */
+static guint
+group_rows (ImportRun *run,
+            guint     *next_row,
+            gboolean  *follower)
 {
   TandemCsvImport *self = run->self;
   guint n_rows = tandem_csv_table_get_n_rows (self->table);
   g_autoptr(GHashTable) first_row = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autofree guint *next_row = g_new (guint, MAX (n_rows, 1));
   g_autofree guint *last_row = g_new (guint, MAX (n_rows, 1));
-  g_autofree gboolean *follower = g_new0 (gboolean, MAX (n_rows, 1));
-  GHashTableIter iter;
-  gpointer key, value;
 
-  /* Rows of one email address are grouped first, so that the lead is
-   * written once with the rows applied in file order. */
   for (guint row = 0; row < n_rows; row++)
     {
       const char *email = row_value (self, row, TANDEM_CSV_FIELD_EMAIL, run->buffer);
@@ -1500,13 +1561,78 @@ import_all (ImportRun  *run,
         }
     }
 
+  return g_hash_table_size (first_row);
+}
+
+static void
+free_existing_ids (char  **ids,
+                   guint   n_rows)
+{
+  for (guint row = 0; row < n_rows; row++)
+    g_free (ids[row]);
+  g_free (ids);
+}
+
+static gboolean
+import_all (ImportRun  *run,
+            GError    **error)
+{
+  TandemCsvImport *self = run->self;
+  sqlite3 *db = tandem_store_get_db (run->store);
+  guint n_rows = tandem_csv_table_get_n_rows (self->table);
+  g_autofree guint *next_row = g_new (guint, MAX (n_rows, 1));
+  g_autofree gboolean *follower = g_new0 (gboolean, MAX (n_rows, 1));
+  /* The lead each group's address already belongs to, by its first row. */
+  char **existing_ids = g_new0 (char *, MAX (n_rows, 1));
+  g_auto(GStrv) index_creates = NULL;
+  gint64 leads_mark = 0;
+  gint64 companies_mark = 0;
+  guint n_groups;
+  guint n_known = 0;
+  GHashTableIter iter;
+  gpointer key, value;
+  gboolean ok = FALSE;
+
+  n_groups = group_rows (run, next_row, follower);
+
+  /* Every address is looked up before anything is written: the leads the
+   * import creates have addresses no other group has, so they could never
+   * be found, and the lookups are done while the email index exists. */
   for (guint row = 0; row < n_rows; row++)
     {
-      g_autofree char *existing_id = NULL;
-      RowValues values = { { NULL } };
       GError *local_error = NULL;
+
+      if (follower[row])
+        continue;
+
+      existing_ids[row] = find_lead_by_email (run, row_value (self, row, TANDEM_CSV_FIELD_EMAIL,
+                                                                run->buffer), &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          goto out;
+        }
+      if (existing_ids[row] != NULL)
+        n_known++;
+    }
+
+  /* The search indexes are filled once for all new rows at the end rather
+   * than by a trigger per row, which for a large file takes longer than
+   * everything else together; an import that more than doubles the leads
+   * also builds their other indexes again rather than updating them. */
+  if (!tandem_schema_pause_search (db, "leads", &leads_mark, error) ||
+      !tandem_schema_pause_search (db, "companies", &companies_mark, error))
+    goto out;
+  if (n_groups - n_known > leads_mark &&
+      (index_creates = tandem_schema_pause_indexes (db, "leads", error)) == NULL)
+    goto out;
+
+  for (guint row = 0; row < n_rows; row++)
+    {
+      const char *existing_id = existing_ids[row];
+      RowValues values = { { NULL } };
       guint n_group = 1;
-      gboolean ok;
+      gboolean written;
 
       if (follower[row])
         continue;
@@ -1519,14 +1645,6 @@ import_all (ImportRun  *run,
             row_values_overlay (run, &values, other);
         }
 
-      existing_id = find_lead_by_email (run, values.values[TANDEM_CSV_FIELD_EMAIL], &local_error);
-      if (local_error != NULL)
-        {
-          row_values_clear (&values);
-          g_propagate_error (error, local_error);
-          return FALSE;
-        }
-
       if (existing_id != NULL && self->duplicates == TANDEM_CSV_DUPLICATES_SKIP)
         {
           run->result->skipped += n_group;
@@ -1534,10 +1652,10 @@ import_all (ImportRun  *run,
           continue;
         }
 
-      ok = import_lead (run, &values, existing_id, error);
+      written = import_lead (run, &values, existing_id, error);
       row_values_clear (&values);
-      if (!ok)
-        return FALSE;
+      if (!written)
+        goto out;
 
       if (existing_id != NULL)
         run->result->updated += n_group;
@@ -1560,10 +1678,23 @@ import_all (ImportRun  *run,
 
       g_string_append_c (previous, '}');
       if (!log_import_row (run, "companies", key, "updated", previous->str, error))
-        return FALSE;
+        goto out;
     }
 
-  return TRUE;
+  if (!flush_created_rows (run, &run->created_leads, error) ||
+      !flush_created_rows (run, &run->new_companies, error))
+    goto out;
+
+  /* On failure the caller rolls back, which brings back what was set
+   * aside as it was. */
+  ok = (index_creates == NULL ||
+        tandem_schema_resume_indexes (db, (const char * const *) index_creates, error)) &&
+       tandem_schema_resume_search (db, "companies", companies_mark, error) &&
+       tandem_schema_resume_search (db, "leads", leads_mark, error);
+
+out:
+  free_existing_ids (existing_ids, n_rows);
+  return ok;
 }
 
 static gboolean
@@ -1665,6 +1796,10 @@ tandem_csv_import_run (TandemCsvImport        *self,
   run.company_changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                free_string);
   run.created_companies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run.created_leads.table = "leads";
+  run.created_leads.ids = g_string_new (NULL);
+  run.new_companies.table = "companies";
+  run.new_companies.ids = g_string_new (NULL);
   run.result = result;
   run.buffer = g_string_new (NULL);
 
@@ -1698,6 +1833,8 @@ tandem_csv_import_run (TandemCsvImport        *self,
   g_hash_table_unref (run.companies_by_domain);
   g_hash_table_unref (run.company_changes);
   g_hash_table_unref (run.created_companies);
+  g_string_free (run.created_leads.ids, TRUE);
+  g_string_free (run.new_companies.ids, TRUE);
   g_string_free (run.buffer, TRUE);
   tandem_csv_import_result_clear (&local_result);
 
@@ -1765,23 +1902,19 @@ restore_previous (TandemStore  *store,
   return tandem_store_save (store, record, error);
 }
 
-gboolean
-tandem_csv_undo_last_import (TandemStore            *store,
-                             TandemCsvImportResult  *undone,
-                             GError                **error)
+/* Undoes in one transaction, which a large import makes long: see
+ * tandem_store_enter_bulk(). */
+static gboolean
+undo_last_import (TandemStore            *store,
+                  TandemCsvImportResult  *undone,
+                  GError                **error)
 {
   g_autoptr(GPtrArray) rows = NULL;
   g_autofree char *import_id = NULL;
-  TandemCsvImportResult local_result = { NULL };
+  gint64 leads_mark = 0;
+  gint64 companies_mark = 0;
   sqlite3_stmt *stmt;
   int rc;
-
-  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (undone == NULL)
-    undone = &local_result;
-  memset (undone, 0, sizeof *undone);
 
   if (!tandem_store_begin (store, error))
     return FALSE;
@@ -1803,8 +1936,8 @@ tandem_csv_undo_last_import (TandemStore            *store,
       goto failed;
     }
 
-  /* The rows are read first and changed after, newest first, so leads go
-   * before the companies the import created for them. */
+  /* The rows are read first and changed after: first those the import
+   * changed, newest first, then those it created. */
   rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   stmt = tandem_store_prepare_cached (store,
                                       "SELECT tbl, row_id, action, coalesce(previous, '{}')"
@@ -1827,6 +1960,44 @@ tandem_csv_undo_last_import (TandemStore            *store,
       tandem_store_set_sql_error (store, error);
       goto failed;
     }
+
+  /* Then the rows it created, leads first, newest first; imports made
+   * before schema 4 listed them in import_rows. */
+  stmt = tandem_store_prepare_cached (store,
+                                      "SELECT tbl, row_ids FROM import_created WHERE import_id = ?"
+                                      " ORDER BY tbl = 'companies', rowid DESC", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_text (stmt, 1, import_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *table = (const char *) sqlite3_column_text (stmt, 0);
+      g_auto(GStrv) ids = g_strsplit ((const char *) sqlite3_column_text (stmt, 1), "\n", -1);
+
+      for (guint j = g_strv_length (ids); j > 0; j--)
+        {
+          char **row = g_new0 (char *, 5);
+
+          row[0] = g_strdup (table);
+          row[1] = g_strdup (ids[j - 1]);
+          row[2] = g_strdup ("created");
+          row[3] = g_strdup ("{}");
+          g_ptr_array_add (rows, row);
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      tandem_store_set_sql_error (store, error);
+      goto failed;
+    }
+
+  /* As for the import, the search index is brought up to date once at the
+   * end rather than by a trigger per tombstone. */
+  if (!tandem_schema_pause_search (tandem_store_get_db (store), "leads", &leads_mark, error) ||
+      !tandem_schema_pause_search (tandem_store_get_db (store), "companies", &companies_mark,
+                                   error))
+    goto failed;
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -1852,6 +2023,11 @@ tandem_csv_undo_last_import (TandemStore            *store,
         }
     }
 
+  if (!tandem_schema_resume_search (tandem_store_get_db (store), "companies", companies_mark,
+                                    error) ||
+      !tandem_schema_resume_search (tandem_store_get_db (store), "leads", leads_mark, error))
+    goto failed;
+
   stmt = tandem_store_prepare_cached (store, "UPDATE imports SET undone_at = ? WHERE id = ?",
                                       error);
   if (stmt == NULL)
@@ -1870,13 +2046,36 @@ tandem_csv_undo_last_import (TandemStore            *store,
     return FALSE;
 
   undone->import_id = g_steal_pointer (&import_id);
-  tandem_csv_import_result_clear (&local_result);
   return TRUE;
 
 failed:
   tandem_store_rollback (store);
-  memset (undone, 0, sizeof *undone);
   return FALSE;
+}
+
+gboolean
+tandem_csv_undo_last_import (TandemStore            *store,
+                             TandemCsvImportResult  *undone,
+                             GError                **error)
+{
+  TandemCsvImportResult local_result = { NULL };
+  gboolean ok;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (undone == NULL)
+    undone = &local_result;
+  memset (undone, 0, sizeof *undone);
+
+  tandem_store_enter_bulk (store);
+  ok = undo_last_import (store, undone, error);
+  tandem_store_leave_bulk (store);
+
+  if (!ok)
+    memset (undone, 0, sizeof *undone);
+  tandem_csv_import_result_clear (&local_result);
+  return ok;
 }
 
 /* Export. */

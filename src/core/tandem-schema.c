@@ -355,9 +355,11 @@ static const char schema_v1[] =
  * and share the rowid of the row they index, so a tombstone or an update
  * removes the old entry by rowid. Triggers keep them in step with every
  * write, local or synced. */
-#define FTS_SYNC(table, columns, values)                                                 \
+#define FTS_INSERT_TRIGGER(table, columns, values)                                       \
   "CREATE TRIGGER " #table "_fts_insert AFTER INSERT ON " #table " WHEN new.deleted = 0"  \
-  " BEGIN INSERT INTO " #table "_fts (rowid, " columns ") VALUES (new.rowid, " values "); END;" \
+  " BEGIN INSERT INTO " #table "_fts (rowid, " columns ") VALUES (new.rowid, " values "); END;"
+#define FTS_SYNC(table, columns, values)                                                 \
+  FTS_INSERT_TRIGGER (table, columns, values)                                             \
   "CREATE TRIGGER " #table "_fts_update AFTER UPDATE ON " #table " BEGIN"                \
   "  DELETE FROM " #table "_fts WHERE rowid = old.rowid;"                                 \
   "  INSERT INTO " #table "_fts (rowid, " columns ") SELECT new.rowid, " values           \
@@ -367,10 +369,23 @@ static const char schema_v1[] =
   "INSERT INTO " #table "_fts (rowid, " columns ") SELECT rowid, " values                 \
   " FROM " #table " AS new WHERE deleted = 0;"
 
+#define LEAD_FTS_COLUMNS "name, email, job_title, company"
 #define LEAD_FTS_VALUES \
   "coalesce(new.first_name, '') || ' ' || coalesce(new.last_name, ''), new.email," \
   " new.job_title," \
   " (SELECT name FROM companies WHERE id = new.company_id)"
+#define COMPANY_FTS_COLUMNS "name, domain, industry"
+#define COMPANY_FTS_VALUES "new.name, new.domain, new.industry"
+#define PERSONA_FTS_COLUMNS "name, job_title, bio, details"
+#define PERSONA_FTS_VALUES \
+  "new.name, new.job_title, new.bio," \
+  " coalesce(new.seniority, '') || ' ' || coalesce(new.location, '') || ' ' ||" \
+  " coalesce(new.behaviour, '') || ' ' || coalesce(new.interests, '') || ' ' ||" \
+  " coalesce(new.goals, '') || ' ' || coalesce(new.pain_points, '') || ' ' ||" \
+  " coalesce(new.objections, '') || ' ' || coalesce(new.channels, '') || ' ' ||" \
+  " coalesce(new.committee_role, '')"
+#define ASSET_FTS_COLUMNS "title, kind, description"
+#define ASSET_FTS_VALUES "new.title, new.kind, new.description"
 
 static const char schema_v2[] =
   "CREATE VIRTUAL TABLE leads_fts USING fts5 (name, email, job_title, company,"
@@ -381,16 +396,10 @@ static const char schema_v2[] =
   "  tokenize = 'unicode61 remove_diacritics 2');"
   "CREATE VIRTUAL TABLE assets_fts USING fts5 (title, kind, description,"
   "  tokenize = 'unicode61 remove_diacritics 2');"
-  FTS_SYNC (leads, "name, email, job_title, company", LEAD_FTS_VALUES)
-  FTS_SYNC (companies, "name, domain, industry", "new.name, new.domain, new.industry")
-  FTS_SYNC (personas, "name, job_title, bio, details",
-            "new.name, new.job_title, new.bio,"
-            " coalesce(new.seniority, '') || ' ' || coalesce(new.location, '') || ' ' ||"
-            " coalesce(new.behaviour, '') || ' ' || coalesce(new.interests, '') || ' ' ||"
-            " coalesce(new.goals, '') || ' ' || coalesce(new.pain_points, '') || ' ' ||"
-            " coalesce(new.objections, '') || ' ' || coalesce(new.channels, '') || ' ' ||"
-            " coalesce(new.committee_role, '')")
-  FTS_SYNC (assets, "title, kind, description", "new.title, new.kind, new.description")
+  FTS_SYNC (leads, LEAD_FTS_COLUMNS, LEAD_FTS_VALUES)
+  FTS_SYNC (companies, COMPANY_FTS_COLUMNS, COMPANY_FTS_VALUES)
+  FTS_SYNC (personas, PERSONA_FTS_COLUMNS, PERSONA_FTS_VALUES)
+  FTS_SYNC (assets, ASSET_FTS_COLUMNS, ASSET_FTS_VALUES)
   /* A renamed company is found under its new name in its leads too. */
   "CREATE TRIGGER companies_rename_leads_fts AFTER UPDATE OF name ON companies BEGIN"
   "  UPDATE leads_fts SET company = new.name"
@@ -415,14 +424,270 @@ static const char schema_v3[] =
   "  action TEXT NOT NULL CHECK (action IN ('created', 'updated')), previous TEXT);"
   "CREATE INDEX import_rows_import ON import_rows (import_id);";
 
+/* Version 4: the search indexes follow only the columns they hold. Version 2
+ * rewrote a row's index entry on any update, so rescoring, which writes
+ * the derived scores of every lead, rewrote the whole leads index too.
+ * And the rows an import creates are listed many to a row of
+ * import_created (ids separated by newlines), where one import_rows row
+ * each made the undo log of a large import an eighth of the workspace;
+ * import_rows keeps the rows an import changed, with their old values. */
+#define LEAD_FTS_WATCHED "first_name, last_name, email, job_title, company_id, deleted"
+#define COMPANY_FTS_WATCHED "name, domain, industry, deleted"
+#define PERSONA_FTS_WATCHED \
+  "name, job_title, bio, seniority, location, behaviour, interests," \
+  " goals, pain_points, objections, channels, committee_role, deleted"
+#define ASSET_FTS_WATCHED "title, kind, description, deleted"
+
+#define FTS_UPDATE_TRIGGER(table, watched, columns, values)                               \
+  "CREATE TRIGGER " #table "_fts_update AFTER UPDATE OF " watched " ON " #table          \
+  " BEGIN"                                                                                \
+  "  DELETE FROM " #table "_fts WHERE rowid = old.rowid;"                                 \
+  "  INSERT INTO " #table "_fts (rowid, " columns ") SELECT new.rowid, " values           \
+  "   WHERE new.deleted = 0; END;"
+#define FTS_UPDATE(table, watched, columns, values)                                       \
+  "DROP TRIGGER " #table "_fts_update;"                                                   \
+  FTS_UPDATE_TRIGGER (table, watched, columns, values)
+
+static const char schema_v4[] =
+  FTS_UPDATE (leads, LEAD_FTS_WATCHED, LEAD_FTS_COLUMNS, LEAD_FTS_VALUES)
+  FTS_UPDATE (companies, COMPANY_FTS_WATCHED, COMPANY_FTS_COLUMNS, COMPANY_FTS_VALUES)
+  FTS_UPDATE (personas, PERSONA_FTS_WATCHED, PERSONA_FTS_COLUMNS, PERSONA_FTS_VALUES)
+  FTS_UPDATE (assets, ASSET_FTS_WATCHED, ASSET_FTS_COLUMNS, ASSET_FTS_VALUES)
+  "CREATE TABLE import_created ("
+  "  import_id TEXT NOT NULL REFERENCES imports (id) ON DELETE CASCADE,"
+  "  tbl TEXT NOT NULL, row_ids TEXT NOT NULL);"
+  "CREATE INDEX import_created_import ON import_created (import_id);";
+
 static const char *const migrations[] = {
   NULL,
   schema_v1,
   schema_v2,
   schema_v3,
+  schema_v4,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TANDEM_SCHEMA_VERSION + 1);
+
+/* Bulk writes. FTS5 writes a new index segment for every statement that
+ * changes it, and merges segments as they pile up, so indexing 100,000
+ * inserted or changed rows one trigger at a time costs several times what
+ * one INSERT ... SELECT over them costs. While paused, a table's search
+ * triggers are dropped; a temporary trigger notes the rows whose indexed
+ * columns change in temp.tandem_touched_TABLE, and the rows inserted are
+ * those after the largest rowid there was. */
+
+#define FTS_REINDEX(table, columns, values)                                              \
+  "DELETE FROM " #table "_fts WHERE rowid > ?1;",                                         \
+  "DELETE FROM " #table "_fts WHERE rowid IN (SELECT r FROM temp.tandem_touched_" #table ");", \
+  "INSERT INTO " #table "_fts (rowid, " columns ") SELECT rowid, " values               \
+  " FROM " #table " AS new WHERE rowid > ?1 AND deleted = 0;",                              \
+  "INSERT INTO " #table "_fts (rowid, " columns ") SELECT rowid, " values               \
+  " FROM " #table " AS new WHERE rowid <= ?1 AND deleted = 0"                             \
+  " AND rowid IN (SELECT r FROM temp.tandem_touched_" #table ");"
+
+#define SEARCH_INDEX(table, watched, columns, values)                                     \
+  { #table, watched,                                                                      \
+    { FTS_INSERT_TRIGGER (table, columns, values),                                        \
+      FTS_UPDATE_TRIGGER (table, watched, columns, values) },                             \
+    { FTS_REINDEX (table, columns, values) } }
+
+typedef struct
+{
+  const char *table;
+  const char *watched;          /* the columns whose updates reindex a row */
+  const char *triggers[2];      /* as the newest migration created them */
+  const char *reindex[4];       /* brings the rows written while paused up to date */
+} SearchIndex;
+
+static const SearchIndex search_indexes[] = {
+  SEARCH_INDEX (leads, LEAD_FTS_WATCHED, LEAD_FTS_COLUMNS, LEAD_FTS_VALUES),
+  SEARCH_INDEX (companies, COMPANY_FTS_WATCHED, COMPANY_FTS_COLUMNS, COMPANY_FTS_VALUES),
+  SEARCH_INDEX (personas, PERSONA_FTS_WATCHED, PERSONA_FTS_COLUMNS, PERSONA_FTS_VALUES),
+  SEARCH_INDEX (assets, ASSET_FTS_WATCHED, ASSET_FTS_COLUMNS, ASSET_FTS_VALUES),
+};
+
+static const SearchIndex *
+lookup_search_index (const char *table)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (search_indexes); i++)
+    if (g_str_equal (search_indexes[i].table, table))
+      return &search_indexes[i];
+
+  return NULL;
+}
+
+static gboolean
+set_sql_error (sqlite3  *db,
+               GError  **error)
+{
+  g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL,
+               _("The workspace database reported an error: %s"), sqlite3_errmsg (db));
+  return FALSE;
+}
+
+/* Runs @sql, whose only parameter, if any, is @mark. */
+static gboolean
+run_with_mark (sqlite3     *db,
+               const char  *sql,
+               gint64       mark,
+               GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return set_sql_error (db, error);
+
+  if (sqlite3_bind_parameter_count (stmt) > 0)
+    sqlite3_bind_int64 (stmt, 1, mark);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    return set_sql_error (db, error);
+
+  return TRUE;
+}
+
+gboolean
+tandem_schema_pause_search (sqlite3     *db,
+                            const char  *table,
+                            gint64      *mark,
+                            GError     **error)
+{
+  const SearchIndex *index = lookup_search_index (table);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (index != NULL, FALSE);
+  g_return_val_if_fail (mark != NULL, FALSE);
+  /* Outside a transaction the triggers would be gone for other writers. */
+  g_return_val_if_fail (!sqlite3_get_autocommit (db), FALSE);
+
+  /* Inside the transaction this connection is the only writer, so every row
+   * inserted from now on gets a rowid above the largest one there is. */
+  sql = g_strdup_printf ("SELECT coalesce(max(rowid), 0) FROM %s", table);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return set_sql_error (db, error);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *mark = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    return set_sql_error (db, error);
+
+  /* The temporary table and trigger belong to this connection and to the
+   * transaction: a rollback takes them away with the rest. */
+  g_free (sql);
+  sql = g_strdup_printf ("DROP TRIGGER %1$s_fts_insert;"
+                         "DROP TRIGGER %1$s_fts_update;"
+                         "CREATE TEMP TABLE tandem_touched_%1$s (r INTEGER PRIMARY KEY);"
+                         "CREATE TEMP TRIGGER tandem_touch_%1$s AFTER UPDATE OF %2$s"
+                         " ON main.%1$s BEGIN"
+                         " INSERT OR IGNORE INTO tandem_touched_%1$s (r) VALUES (new.rowid);"
+                         " END",
+                         table, index->watched);
+  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return set_sql_error (db, error);
+
+  return TRUE;
+}
+
+gboolean
+tandem_schema_resume_search (sqlite3     *db,
+                             const char  *table,
+                             gint64       mark,
+                             GError     **error)
+{
+  const SearchIndex *index = lookup_search_index (table);
+  g_autofree char *drop = NULL;
+
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (index != NULL, FALSE);
+  g_return_val_if_fail (!sqlite3_get_autocommit (db), FALSE);
+
+  /* The rows inserted and those changed, each from its current values; a
+   * tombstoned one only leaves the index. */
+  for (guint i = 0; i < G_N_ELEMENTS (index->reindex); i++)
+    if (!run_with_mark (db, index->reindex[i], mark, error))
+      return FALSE;
+
+  drop = g_strdup_printf ("DROP TRIGGER temp.tandem_touch_%1$s;"
+                          "DROP TABLE temp.tandem_touched_%1$s", table);
+  if (sqlite3_exec (db, drop, NULL, NULL, NULL) != SQLITE_OK)
+    return set_sql_error (db, error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (index->triggers); i++)
+    if (!run_with_mark (db, index->triggers[i], mark, error))
+      return FALSE;
+
+  return TRUE;
+}
+
+GStrv
+tandem_schema_pause_indexes (sqlite3     *db,
+                             const char  *table,
+                             GError     **error)
+{
+  g_autoptr(GStrvBuilder) creates = g_strv_builder_new ();
+  g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (sqlite3_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (db != NULL, NULL);
+  g_return_val_if_fail (table != NULL, NULL);
+  g_return_val_if_fail (!sqlite3_get_autocommit (db), NULL);
+
+  /* Indexes SQLite made itself (primary keys) have no SQL; unique ones
+   * stay, since without them the load could break their promise. */
+  if (sqlite3_prepare_v2 (db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
+                              " AND tbl_name = ?1 AND sql IS NOT NULL"
+                              " AND sql NOT LIKE 'CREATE UNIQUE %' ORDER BY name",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sql_error (db, error);
+      return NULL;
+    }
+
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (drops, sqlite3_mprintf ("DROP INDEX \"%w\"",
+                                               (const char *) sqlite3_column_text (stmt, 0)));
+      g_strv_builder_add (creates, (const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (db, error);
+      return NULL;
+    }
+
+  for (guint i = 0; i < drops->len; i++)
+    if (!run_with_mark (db, g_ptr_array_index (drops, i), 0, error))
+      return NULL;
+
+  return g_strv_builder_end (creates);
+}
+
+gboolean
+tandem_schema_resume_indexes (sqlite3            *db,
+                              const char * const *creates,
+                              GError            **error)
+{
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (creates != NULL, FALSE);
+  g_return_val_if_fail (!sqlite3_get_autocommit (db), FALSE);
+
+  for (guint i = 0; creates[i] != NULL; i++)
+    if (!run_with_mark (db, creates[i], 0, error))
+      return FALSE;
+
+  return TRUE;
+}
 
 int
 tandem_schema_get_version (sqlite3 *db)

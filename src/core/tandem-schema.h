@@ -13,7 +13,7 @@
 G_BEGIN_DECLS
 
 /* The newest schema this build reads and writes. */
-#define TANDEM_SCHEMA_VERSION 3
+#define TANDEM_SCHEMA_VERSION 4
 
 typedef enum
 {
@@ -62,5 +62,32 @@ int                     tandem_schema_get_version   (sqlite3               *db);
 gboolean                tandem_schema_migrate_step  (sqlite3               *db,
                                                      int                    to_version,
                                                      GError               **error);
+
+/* For writing many rows of @table (leads, companies, personas or assets)
+ * inside a transaction: its search index stops following each insert and
+ * update, and tandem_schema_resume_search(), called before the transaction
+ * commits, indexes every row inserted or changed since in one pass. @mark
+ * remembers where the new rows start. A rolled back transaction undoes the
+ * pause by itself. */
+gboolean                tandem_schema_pause_search  (sqlite3               *db,
+                                                     const char            *table,
+                                                     gint64                *mark,
+                                                     GError               **error);
+gboolean                tandem_schema_resume_search (sqlite3               *db,
+                                                     const char            *table,
+                                                     gint64                 mark,
+                                                     GError               **error);
+
+/* For a load that adds more rows to @table than it holds: inside a
+ * transaction, drops its secondary indexes (neither primary keys nor
+ * unique ones), which are far cheaper to build again in one sorted pass
+ * than to update row by row, and returns the statements that create them,
+ * for tandem_schema_resume_indexes() before the transaction commits. */
+GStrv                   tandem_schema_pause_indexes (sqlite3               *db,
+                                                     const char            *table,
+                                                     GError               **error);
+gboolean                tandem_schema_resume_indexes (sqlite3              *db,
+                                                      const char * const   *creates,
+                                                      GError              **error);
 
 G_END_DECLS

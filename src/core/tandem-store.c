@@ -464,11 +464,15 @@ row_state (TandemStore           *self,
 }
 
 /* The INSERT of a whole row and the change-log entry that records it, built
- * once per table: the sample generator and imports insert millions. */
+ * once per table: the sample generator and imports insert millions. The
+ * statements are borrowed from the statement cache, which outlives this,
+ * because looking their long texts up there for every row cost more than
+ * some of the writes. */
 typedef struct
 {
-  char *insert_sql;
-  char *log_sql;
+  sqlite3_stmt *insert;
+  sqlite3_stmt *log;
+  GString      *row_json;
 } InsertStatements;
 
 static void
@@ -476,22 +480,28 @@ insert_statements_free (gpointer data)
 {
   InsertStatements *statements = data;
 
-  g_free (statements->insert_sql);
-  g_free (statements->log_sql);
+  g_string_free (statements->row_json, TRUE);
   g_free (statements);
 }
 
 static const InsertStatements *
-insert_statements_for (TandemStore           *self,
-                       const TandemTableSpec *spec)
+insert_statements_for (TandemStore            *self,
+                       const TandemTableSpec  *spec,
+                       GError                **error)
 {
   InsertStatements *statements = g_hash_table_lookup (self->insert_sql, spec);
-  GString *sql;
+  g_autoptr(GString) sql = NULL;
+  sqlite3_stmt *insert;
+  sqlite3_stmt *log;
 
   if (statements != NULL)
-    return statements;
-
-  statements = g_new0 (InsertStatements, 1);
+    {
+      sqlite3_reset (statements->insert);
+      sqlite3_clear_bindings (statements->insert);
+      sqlite3_reset (statements->log);
+      sqlite3_clear_bindings (statements->log);
+      return statements;
+    }
 
   sql = g_string_new (NULL);
   g_string_append_printf (sql, "INSERT INTO %s (id, hlc, created_hlc, updated_at, updated_by",
@@ -504,23 +514,112 @@ insert_statements_for (TandemStore           *self,
     if (!spec->fields[i].derived)
       g_string_append (sql, ", ?");
   g_string_append (sql, ")");
-  statements->insert_sql = g_string_free (sql, FALSE);
+  insert = tandem_store_prepare_cached (self, sql->str, error);
+  if (insert == NULL)
+    return NULL;
 
   /* A new row travels whole, as one JSON object of its fields plus the
-   * tombstone, so that a row whose fields are all empty still exists for
-   * the other desktops. Its fields take their clock from the row until
-   * they are changed. */
-  sql = g_string_new (NULL);
-  g_string_append (sql, "INSERT INTO change_log (tbl, row_id, field, value, hlc, site,"
-                        " base_hlc, member_id) SELECT ?, id, '*', json_object(");
-  for (guint i = 0; i < spec->n_fields; i++)
-    if (!spec->fields[i].derived)
-      g_string_append_printf (sql, "'%s', %s, ", spec->fields[i].name, spec->fields[i].name);
-  g_string_append_printf (sql, "'deleted', deleted), ?, ?, 0, ? FROM %s WHERE rowid = ?", spec->name);
-  statements->log_sql = g_string_free (sql, FALSE);
+   * tombstone (see row_json_build()), so that a row whose fields are all
+   * empty still exists for the other desktops. Its fields take their
+   * clock from the row until they are changed. */
+  log = tandem_store_prepare_cached (self, "INSERT INTO change_log (tbl, row_id, field, value,"
+                                           " hlc, site, base_hlc, member_id)"
+                                           " VALUES (?, ?, '*', ?, ?, ?, 0, ?)", error);
+  if (log == NULL)
+    return NULL;
 
+  statements = g_new0 (InsertStatements, 1);
+  statements->insert = insert;
+  statements->log = log;
+  statements->row_json = g_string_sized_new (512);
   g_hash_table_insert (self->insert_sql, (gpointer) spec, statements);
   return statements;
+}
+
+static void
+json_append_string (GString    *json,
+                    const char *text)
+{
+  const char *run = text;
+  const char *p;
+
+  g_string_append_c (json, '"');
+  for (p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+
+      g_string_append_len (json, run, p - run);
+      g_string_append_c (json, '\\');
+      /* Escaped as json_object() does, so the text is the same too. */
+      if (c == '"' || c == '\\')
+        g_string_append_c (json, (char) c);
+      else if (c == '\b' || c == '\t' || c == '\n' || c == '\f' || c == '\r')
+        g_string_append_c (json, "01234567btn0fr"[c]);
+      else
+        g_string_append_printf (json, "u%04x", c);
+      run = p + 1;
+    }
+  g_string_append_len (json, run, p - run);
+  g_string_append_c (json, '"');
+}
+
+/* Appends @value in decimal; printf costs more than the rest of a row's
+ * JSON. */
+static void
+json_append_int (GString *json,
+                 gint64   value)
+{
+  char digits[24];
+  char *p = digits + sizeof digits;
+  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
+
+  do
+    {
+      *--p = (char) ('0' + magnitude % 10);
+      magnitude /= 10;
+    }
+  while (magnitude > 0);
+
+  if (value < 0)
+    *--p = '-';
+
+  g_string_append_len (json, p, digits + sizeof digits - p);
+}
+
+/* The JSON object a new row travels as: every non-derived field of
+ * @record, then the tombstone, which a new row has unset. Built here
+ * rather than by json_object() over the inserted row, which reads the
+ * row back and costs twice as much. */
+static void
+row_json_build (TandemRecord *record,
+                GString      *json)
+{
+  const TandemTableSpec *spec = tandem_record_get_spec (record);
+
+  g_string_truncate (json, 0);
+  g_string_append_c (json, '{');
+  for (guint i = 0; i < spec->n_fields; i++)
+    {
+      const TandemFieldSpec *field = &spec->fields[i];
+
+      if (field->derived)
+        continue;
+
+      g_string_append_c (json, '"');
+      g_string_append (json, field->name);
+      g_string_append (json, "\":");
+      if (tandem_record_field_is_null (record, i))
+        g_string_append (json, "null");
+      else if (field->type == TANDEM_FIELD_INT || field->type == TANDEM_FIELD_BOOL)
+        json_append_int (json, tandem_record_get_int (record, field->name));
+      else
+        json_append_string (json, tandem_record_get_text (record, field->name));
+      g_string_append_c (json, ',');
+    }
+  g_string_append (json, "\"deleted\":0}");
 }
 
 /* Returns 1 when inserted, 0 when a row with this id exists already, and
@@ -532,16 +631,16 @@ insert_record (TandemStore   *self,
                GError       **error)
 {
   const TandemTableSpec *spec = tandem_record_get_spec (record);
-  const InsertStatements *statements = insert_statements_for (self, spec);
+  const InsertStatements *statements = insert_statements_for (self, spec, error);
   const char *row_id = tandem_record_get_id (record);
   sqlite3_stmt *stmt;
   int parameter = 1;
   int rc;
 
-  stmt = tandem_store_prepare_cached (self, statements->insert_sql, error);
-  if (stmt == NULL)
+  if (statements == NULL)
     return -1;
 
+  stmt = statements->insert;
   sqlite3_bind_text (stmt, parameter++, row_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, parameter++, hlc);
   sqlite3_bind_int64 (stmt, parameter++, hlc);
@@ -561,17 +660,18 @@ insert_record (TandemStore   *self,
       return -1;
     }
 
-  stmt = tandem_store_prepare_cached (self, statements->log_sql, error);
-  if (stmt == NULL)
-    return -1;
-
+  row_json_build (record, statements->row_json);
+  stmt = statements->log;
   sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, hlc);
-  sqlite3_bind_text (stmt, 3, self->site_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, self->current_member, -1, SQLITE_STATIC);
-  /* The row just inserted, found by its integer key rather than its id. */
-  sqlite3_bind_int64 (stmt, 5, sqlite3_last_insert_rowid (self->db));
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  sqlite3_bind_text (stmt, 2, row_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, statements->row_json->str, statements->row_json->len,
+                     SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, hlc);
+  sqlite3_bind_text (stmt, 5, self->site_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, self->current_member, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
     {
       tandem_store_set_sql_error (self, error);
       return -1;

@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "core-test-utils.h"
 #include "tandem-csv.h"
+#include "tandem-store-private.h"
 #include "tandem-lead-query.h"
 
 typedef TandemTestWorkspace Fixture;
@@ -327,6 +329,307 @@ test_undo (Fixture       *fixture,
 }
 
 static void
+exec_on_file (const char *path,
+              const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static guint
+count_found (TandemStore *store,
+             GType        type,
+             const char  *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = tandem_store_search (store, type, text, &error);
+
+  g_assert_no_error (error);
+  return found->len;
+}
+
+/* Tables and triggers the store's own connection holds for itself. */
+static gint64
+count_temp_objects (TandemStore *store)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 count;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (tandem_store_get_db (store),
+                                       "SELECT count(*) FROM sqlite_temp_schema", -1, &stmt,
+                                       NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return count;
+}
+
+/* The indexes and triggers of the tables an import writes, as one text to
+ * compare. */
+static char *
+dump_schema (const char *path)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT type, name, coalesce(sql, '') FROM sqlite_schema"
+                                           " WHERE type IN ('index', 'trigger')"
+                                           " AND tbl_name IN ('leads', 'companies')"
+                                           " ORDER BY name",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (text, "%s %s %s\n", sqlite3_column_text (stmt, 0),
+                            sqlite3_column_text (stmt, 1), sqlite3_column_text (stmt, 2));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Imports set the search index and, when they more than double the
+ * leads, the other indexes aside while they write; what users see
+ * afterwards is the same as if every row had been indexed as written. */
+static void
+test_import_indexes (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *schema = dump_schema (fixture->path);
+  g_autoptr(TandemLead) erin = tandem_lead_new ();
+  g_autoptr(TandemLead) later = tandem_lead_new ();
+  g_autoptr(TandemLead) ada = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+  TandemCsvImportResult result = { NULL };
+
+  tandem_record_set_text (TANDEM_RECORD (erin), "first_name", "Erin");
+  tandem_record_set_text (TANDEM_RECORD (erin), "email", "erin@old.example");
+  tandem_record_set_text (TANDEM_RECORD (erin), "job_title", "Buyer");
+  g_assert_true (tandem_store_save (fixture->store, TANDEM_RECORD (erin), &error));
+  g_assert_no_error (error);
+
+  /* Three new leads for one that exists: the other indexes are rebuilt. */
+  import_ok (fixture->store, first_file, TANDEM_CSV_DUPLICATES_UPDATE, &result);
+  g_assert_cmpuint (result.created, ==, 3);
+  tandem_csv_import_result_clear (&result);
+
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "lovelace"), ==, 1);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "grace@navy.mil"), ==, 1);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "cto"), ==, 1);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "analytical"), ==, 2);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_COMPANY, "navy"), ==, 1);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_COMPANY, "engines.io"), ==, 1);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "buyer"), ==, 1);
+
+  /* An update of a known lead and a new lead together, now fewer than
+   * the leads there are: the known one is found by its new values only. */
+  import_ok (fixture->store,
+             "Email,Job Title,Company\nerin@OLD.example,Planner,Harbour Works\n"
+             "bo@y.io,Welder,\nbo@y.io,Foreman,\n",
+             TANDEM_CSV_DUPLICATES_UPDATE, &result);
+  g_assert_cmpuint (result.created, ==, 1);
+  g_assert_cmpuint (result.updated, ==, 2);
+  tandem_csv_import_result_clear (&result);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "buyer"), ==, 0);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "planner harbour"), ==, 1);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "foreman"), ==, 1);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "welder"), ==, 0);
+
+  /* Each lead is in the index once, and the index is sound. */
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM leads_fts"), ==,
+                   tandem_test_query_int (fixture->path,
+                                          "SELECT count(*) FROM leads WHERE deleted = 0"));
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM companies_fts"),
+                   ==, tandem_test_query_int (fixture->path, "SELECT count(*) FROM companies"));
+  exec_on_file (fixture->path, "INSERT INTO leads_fts (leads_fts) VALUES ('integrity-check');"
+                               "INSERT INTO companies_fts (companies_fts)"
+                               " VALUES ('integrity-check')");
+
+  /* Every index and trigger is back as it was, and working. */
+  after = dump_schema (fixture->path);
+  g_assert_cmpstr (after, ==, schema);
+  g_assert_cmpint (count_temp_objects (fixture->store), ==, 0);
+  tandem_record_set_text (TANDEM_RECORD (later), "last_name", "Latecomer");
+  tandem_record_set_text (TANDEM_RECORD (later), "email", "late@comer.example");
+  g_assert_true (tandem_store_save (fixture->store, TANDEM_RECORD (later), &error));
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "latecomer"), ==, 1);
+
+  /* Undo takes the imported leads out of the search again, and finds the
+   * lead it changed by its old values. */
+  g_assert_true (tandem_csv_undo_last_import (fixture->store, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "foreman"), ==, 0);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "planner"), ==, 0);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "buyer"), ==, 1);
+  g_free (after);
+  after = dump_schema (fixture->path);
+  g_assert_cmpstr (after, ==, schema);
+  g_assert_cmpint (count_temp_objects (fixture->store), ==, 0);
+  ada = lead_by_email (fixture->store, "ada@engines.io");
+  g_assert_nonnull (ada);
+}
+
+/* An import that fails while writing, here stopped by a trigger planted in
+ * the workspace, leaves nothing behind: no row, no change-log entry, and
+ * the indexes and triggers it had set aside are all there again. */
+static void
+test_import_failure_restores (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *schema = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(TandemCsvImport) import = NULL;
+  g_autoptr(TandemLead) later = tandem_lead_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 changes, leads, companies;
+
+  exec_on_file (fixture->path,
+                "CREATE TRIGGER refuse_grace BEFORE INSERT ON leads"
+                " WHEN new.email = 'grace@navy.mil'"
+                " BEGIN SELECT RAISE (ABORT, 'no admirals today'); END");
+  schema = dump_schema (fixture->path);
+  changes = tandem_test_query_int (fixture->path, "SELECT count(*) FROM change_log");
+  leads = tandem_test_query_int (fixture->path, "SELECT count(*) FROM leads");
+  companies = tandem_test_query_int (fixture->path, "SELECT count(*) FROM companies");
+
+  import = make_import (first_file, TANDEM_CSV_DUPLICATES_UPDATE);
+  g_assert_false (tandem_csv_import_run (import, fixture->store, "first.csv", NULL, &error));
+  g_assert_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_SQL);
+  g_assert_nonnull (strstr (error->message, "no admirals today"));
+
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM change_log"), ==,
+                   changes);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM leads"), ==, leads);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM companies"), ==,
+                   companies);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM imports"), ==, 0);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM import_rows"), ==,
+                   0);
+  after = dump_schema (fixture->path);
+  g_assert_cmpstr (after, ==, schema);
+  g_assert_cmpint (count_temp_objects (fixture->store), ==, 0);
+
+  g_clear_error (&error);
+  tandem_record_set_text (TANDEM_RECORD (later), "last_name", "Latecomer");
+  tandem_record_set_text (TANDEM_RECORD (later), "email", "late@comer.example");
+  g_assert_true (tandem_store_save (fixture->store, TANDEM_RECORD (later), &error));
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "latecomer"), ==, 1);
+}
+
+/* A file of @n_rows leads across @n_rows / 4 companies. */
+static char *
+make_big_file (guint n_rows)
+{
+  GString *text = g_string_new ("First Name,Last Name,Email,Company,Job Title\n");
+
+  for (guint i = 0; i < n_rows; i++)
+    g_string_append_printf (text, "Person%u,Family%u,p%u@bulk.example,Bulk %u,Role%u\n",
+                            i, i, i, i % (n_rows / 4), i % 7);
+
+  return g_string_free (text, FALSE);
+}
+
+/* A large import is logged compactly for undo, and undone whole. */
+static void
+test_large_import_undo (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *text = make_big_file (2500);
+  TandemCsvImportResult result = { NULL };
+  g_autoptr(GError) error = NULL;
+  gint64 n_leads = tandem_store_count (fixture->store, "leads");
+  gint64 n_companies = tandem_store_count (fixture->store, "companies");
+
+  import_ok (fixture->store, text, TANDEM_CSV_DUPLICATES_UPDATE, &result);
+  g_assert_cmpuint (result.created, ==, 2500);
+  g_assert_cmpuint (result.companies_created, ==, 625);
+  tandem_csv_import_result_clear (&result);
+  g_assert_cmpint (tandem_store_count (fixture->store, "leads"), ==, n_leads + 2500);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "person1234"), ==, 1);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "role3"), ==, 357);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_COMPANY, "bulk"), ==, 625);
+
+  /* A few rows of ids, not one row per lead. */
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM import_created"),
+                   ==, 4);
+  g_assert_cmpint (tandem_test_query_int (fixture->path, "SELECT count(*) FROM import_rows"),
+                   ==, 0);
+
+  /* Every new row also waits in the outbox, whole. */
+  g_assert_cmpint (tandem_test_query_int (fixture->path,
+                                          "SELECT count(*) FROM change_log"
+                                          " WHERE tbl = 'leads' AND field = '*' AND pushed = 0"
+                                          " AND json_extract(value, '$.email')"
+                                          "  LIKE '%@bulk.example'"),
+                   ==, 2500);
+  g_assert_cmpint (tandem_test_query_int (fixture->path,
+                                          "SELECT count(*) FROM change_log"
+                                          " WHERE tbl = 'companies' AND field = '*'"
+                                          " AND json_extract(value, '$.name') LIKE 'Bulk %'"),
+                   ==, 625);
+
+  g_assert_true (tandem_csv_undo_last_import (fixture->store, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.created, ==, 2500);
+  tandem_csv_import_result_clear (&result);
+  g_assert_cmpint (tandem_store_count (fixture->store, "leads"), ==, n_leads);
+  g_assert_cmpint (tandem_store_count (fixture->store, "companies"), ==, n_companies);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_LEAD, "person1234"), ==, 0);
+  g_assert_cmpuint (count_found (fixture->store, TANDEM_TYPE_COMPANY, "bulk"), ==, 0);
+}
+
+/* An import made before schema 4 listed each created row in import_rows;
+ * it can still be undone after the workspace is migrated. */
+static void
+test_undo_older_import (void)
+{
+  g_autofree char *dir = tandem_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "workspace.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TandemStore) store = NULL;
+  TandemCsvImportResult result = { NULL };
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  for (int version = 1; version <= 3; version++)
+    g_assert_true (tandem_schema_migrate_step (db, version, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO leads (id, email, job_title) VALUES"
+                                 " ('l1', 'old@x.io', 'Imported'), ('l2', 'kept@x.io', 'Chief');"
+                                 "INSERT INTO imports (id, file_name, imported_at)"
+                                 " VALUES ('i1', 'old.csv', 1);"
+                                 "INSERT INTO import_rows (import_id, tbl, row_id, action,"
+                                 " previous) VALUES ('i1', 'leads', 'l1', 'created', NULL),"
+                                 " ('i1', 'leads', 'l2', 'updated', '{\"job_title\":\"Clerk\"}')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = tandem_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (tandem_csv_undo_last_import (store, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.created, ==, 1);
+  g_assert_cmpuint (result.updated, ==, 1);
+  tandem_csv_import_result_clear (&result);
+
+  g_assert_null (lead_by_email (store, "old@x.io"));
+  {
+    g_autoptr(TandemLead) kept = lead_by_email (store, "kept@x.io");
+
+    g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (kept), "job_title"), ==, "Clerk");
+  }
+
+  g_clear_object (&store);
+  tandem_test_remove_dir (dir);
+}
+
+static void
 test_export_round_trip (Fixture       *fixture,
                         gconstpointer  data)
 {
@@ -468,6 +771,13 @@ main (int   argc,
   g_test_add ("/core/csv/import-and-dedupe", Fixture, NULL, tandem_test_workspace_set_up,
               test_import_and_dedupe, tandem_test_workspace_tear_down);
   g_test_add ("/core/csv/undo", Fixture, NULL, tandem_test_workspace_set_up, test_undo, tandem_test_workspace_tear_down);
+  g_test_add ("/core/csv/import-indexes", Fixture, NULL, tandem_test_workspace_set_up,
+              test_import_indexes, tandem_test_workspace_tear_down);
+  g_test_add ("/core/csv/import-failure-restores", Fixture, NULL, tandem_test_workspace_set_up,
+              test_import_failure_restores, tandem_test_workspace_tear_down);
+  g_test_add ("/core/csv/large-import-undo", Fixture, NULL, tandem_test_workspace_set_up,
+              test_large_import_undo, tandem_test_workspace_tear_down);
+  g_test_add_func ("/core/csv/undo-older-import", test_undo_older_import);
   g_test_add ("/core/csv/export-round-trip", Fixture, NULL, tandem_test_workspace_set_up,
               test_export_round_trip, tandem_test_workspace_tear_down);
   g_test_add ("/core/csv/lead-query", Fixture, NULL, tandem_test_workspace_set_up, test_lead_query,

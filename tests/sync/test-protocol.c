@@ -14,6 +14,9 @@
 #include "tandem-sync-private.h"
 #include "tandem-sync-protocol.h"
 
+/* The schema this build speaks, inside a JSON literal. */
+#define SCHEMA G_STRINGIFY (TANDEM_SCHEMA_VERSION)
+
 #define CHANGE(fields) \
   "{\"table\":\"leads\",\"row\":\"L1\",\"hlc\":100,\"site\":\"s1\",\"base_hlc\":0," fields "}"
 
@@ -178,11 +181,13 @@ test_malformed (void)
   assert_invalid ("{\"batch_id\": }", "not valid JSON");
   assert_invalid ("[1, 2]", "must be a JSON object");
   assert_invalid ("\"just a string\"", "must be a JSON object");
-  assert_invalid ("{\"batch_id\":\"b\",\"schema\":3,\"site\":\"s\",\"sent_at\":1}",
+  assert_invalid ("{\"batch_id\":\"b\",\"schema\":" SCHEMA ",\"site\":\"s\",\"sent_at\":1}",
                   "\"changes\" is missing");
-  assert_invalid ("{\"batch_id\":\"\",\"schema\":3,\"site\":\"s\",\"sent_at\":1,\"changes\":[]}",
+  assert_invalid ("{\"batch_id\":\"\",\"schema\":" SCHEMA ",\"site\":\"s\",\"sent_at\":1,"
+                  "\"changes\":[]}",
                   "batch_id");
-  assert_invalid ("{\"batch_id\":5,\"schema\":3,\"site\":\"s\",\"sent_at\":1,\"changes\":[]}",
+  assert_invalid ("{\"batch_id\":5,\"schema\":" SCHEMA ",\"site\":\"s\",\"sent_at\":1,"
+                  "\"changes\":[]}",
                   "wrong type");
 }
 
@@ -265,8 +270,8 @@ test_unknown (void)
   assert_invalid_change ("{\"table\":\"activities\",\"row\":\"A1\",\"field\":\"kind\","
                          "\"value\":\"call\",\"hlc\":1,\"site\":\"s\"}",
                          "only ever created whole");
-  assert_invalid ("{\"batch_id\":\"b\",\"schema\":3,\"site\":\"s\",\"sent_at\":1,\"changes\":[],"
-                  "\"more\":1}",
+  assert_invalid ("{\"batch_id\":\"b\",\"schema\":" SCHEMA ",\"site\":\"s\",\"sent_at\":1,"
+                  "\"changes\":[],\"more\":1}",
                   "unknown key \"more\"");
 
   /* The position of the bad change is named. */
@@ -290,7 +295,7 @@ test_numbers (void)
   assert_invalid_change (CHANGE ("\"field\":\"created_at\",\"value\":"
                                  "1000000000000000000000000000000000000000000000000000000"),
                          "64 bits");
-  assert_invalid ("{\"batch_id\":\"b\",\"schema\":3,\"site\":\"s\",\"sent_at\":1e3,"
+  assert_invalid ("{\"batch_id\":\"b\",\"schema\":" SCHEMA ",\"site\":\"s\",\"sent_at\":1e3,"
                   "\"changes\":[]}", "not an integer");
   assert_invalid_change ("{\"table\":\"leads\",\"row\":\"L1\",\"field\":\"email\",\"value\":\"a\","
                          "\"hlc\":-5,\"site\":\"s\"}", "positive");
