@@ -458,6 +458,19 @@ run_import (int    argc,
     g_print (g_dngettext (GETTEXT_PACKAGE, "Added %u company.\n", "Added %u companies.\n",
                           result.companies_created), result.companies_created);
 
+  /* Scores are derived: the imported leads get theirs now, and those that
+   * qualify are handed off, as the app does after an import. */
+  if (result.created + result.updated > 0)
+    {
+      g_timer_start (timer);
+      if (!tandem_scoring_rescore_all (store, NULL, NULL, NULL, &error))
+        {
+          tandem_csv_import_result_clear (&result);
+          return fail (error->message);
+        }
+      g_print (_("Scored the leads (%.2f s).\n"), g_timer_elapsed (timer, NULL));
+    }
+
   tandem_csv_import_result_clear (&result);
   return EXIT_OK;
 }

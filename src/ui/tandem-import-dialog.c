@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "tandem-csv.h"
+#include "tandem-scoring.h"
 #include "tandem-import-dialog.h"
 #include "tandem-window.h"
 
@@ -699,6 +700,13 @@ import_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+
+  /* Scores are derived: the imported leads get theirs now, and those that
+   * qualify are handed off, as if they had been entered one by one. The
+   * import itself is committed, so a failure here is only reported. */
+  if (result->created + result->updated > 0 &&
+      !tandem_scoring_rescore_all (store, NULL, NULL, NULL, &error))
+    g_warning ("The imported leads could not be scored: %s", error->message);
 
   g_task_return_pointer (task, result, NULL);
 }

@@ -377,6 +377,8 @@ test_import (ImportFixture *fixture,
   g_assert_nonnull (ada);
   g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (ada), "first_name"), ==, "Ada");
   g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (ada), "job_title"), ==, "CTO");
+  /* The import scores what it brought in: the card shows a grade at once. */
+  g_assert_nonnull (tandem_record_get_text (TANDEM_RECORD (ada), "grade"));
   company = tandem_store_get (fixture->store, TANDEM_TYPE_COMPANY,
                               tandem_record_get_text (TANDEM_RECORD (ada), "company_id"), NULL);
   g_assert_nonnull (company);
