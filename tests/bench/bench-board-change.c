@@ -56,14 +56,6 @@ maximum (GArray *samples)
   return g_array_index (samples, double, samples->len - 1);
 }
 
-static GPtrArray *
-list_stage_ids (TandemStore  *store,
-                gpointer      user_data,
-                GError      **error)
-{
-  return tandem_lead_query_run (user_data, store, 0, error);
-}
-
 /* A column model, made the way the board makes its columns. */
 static TandemRecordList *
 make_column_list (TandemStore *store,
@@ -75,8 +67,7 @@ make_column_list (TandemStore *store,
   tandem_lead_query_set_stages (query, stages);
   tandem_lead_query_set_sort (query, TANDEM_LEAD_SORT_SCORE, TRUE);
 
-  return tandem_record_list_new_with_ids_func (store, TANDEM_TYPE_LEAD, list_stage_ids,
-                                               g_steal_pointer (&query), g_object_unref);
+  return tandem_lead_query_create_list (query, store);
 }
 
 /* The first live lead of @stage with a phone number, by rowid: the funnel
