@@ -203,6 +203,83 @@ test_one_query_per_commit (void)
   tandem_test_remove_dir (dir);
 }
 
+/* Personas by name, a stand-in for a query that can place one row: the
+ * position of the first listed persona whose name sorts after this one's. */
+static gboolean
+locate_by_name (TandemStore  *store,
+                const char   *id,
+                GPtrArray    *ids,
+                guint        *position,
+                gpointer      user_data,
+                GError      **error)
+{
+  g_autoptr(TandemRecord) persona = tandem_store_get (store, TANDEM_TYPE_PERSONA, id, NULL);
+  const char *name;
+
+  if (persona == NULL)
+    {
+      *position = G_MAXUINT;
+      return TRUE;
+    }
+
+  name = tandem_record_get_text (persona, "name");
+  for (*position = 0; *position < ids->len; (*position)++)
+    {
+      g_autoptr(TandemRecord) other = tandem_store_get (store, TANDEM_TYPE_PERSONA,
+                                                        g_ptr_array_index (ids, *position), NULL);
+
+      if (g_strcmp0 (tandem_record_get_text (other, "name"), name) > 0)
+        break;
+    }
+
+  return TRUE;
+}
+
+/* With a locate function, a commit of a few rows places them without
+ * listing again; a bulk commit lists again, once. */
+static void
+test_locate_func (void)
+{
+  g_autofree char *dir = tandem_test_make_dir ();
+  g_autoptr(TandemStore) store = tandem_test_open_store (dir);
+  g_autoptr(TandemRecordList) list = NULL;
+  g_autoptr(TandemPersona) bea = add_persona (store, "Bea");
+  g_autoptr(TandemPersona) dan = add_persona (store, "Dan");
+  g_autoptr(GError) error = NULL;
+  GListModel *model;
+  guint queries = 0;
+
+  list = tandem_record_list_new_with_ids_func (store, TANDEM_TYPE_PERSONA, count_queries,
+                                               &queries, NULL);
+  tandem_record_list_set_locate_func (list, locate_by_name);
+  model = G_LIST_MODEL (list);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  g_assert_cmpuint (queries, ==, 1);
+
+  g_object_unref (add_persona (store, "Cat"));
+  tandem_record_set_text (TANDEM_RECORD (bea), "name", "Eve");
+  g_assert_true (tandem_store_save (store, TANDEM_RECORD (bea), &error));
+  g_assert_true (tandem_store_delete (store, TANDEM_RECORD (dan), &error));
+  g_assert_cmpuint (queries, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  g_assert_cmpstr (name_at (model, 0), ==, "Cat");
+  g_assert_cmpstr (name_at (model, 1), ==, "Eve");
+
+  g_assert_true (tandem_store_begin (store, &error));
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Batch %03u", i);
+      g_object_unref (add_persona (store, name));
+    }
+  g_assert_true (tandem_store_commit (store, &error));
+  g_assert_cmpuint (queries, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 102);
+
+  g_clear_object (&list);
+  g_clear_object (&store);
+  tandem_test_remove_dir (dir);
+}
+
 static void
 test_ids_func (void)
 {
@@ -751,6 +828,7 @@ main (int   argc,
   g_test_add_func ("/core/record-list/follows-store", test_follows_store);
   g_test_add_func ("/core/record-list/ids-func", test_ids_func);
   g_test_add_func ("/core/record-list/one-query-per-commit", test_one_query_per_commit);
+  g_test_add_func ("/core/record-list/locate-func", test_locate_func);
   g_test_add ("/core/record-list/lead-query-kept-order", TandemTestWorkspace, NULL,
               tandem_test_workspace_set_up, test_kept_order, tandem_test_workspace_tear_down);
   g_test_add ("/core/record-list/lead-lists-follow-changes", TandemTestWorkspace, NULL,
