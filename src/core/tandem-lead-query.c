@@ -435,8 +435,9 @@ row_keys_read (RowKeys        *keys,
         value->real = sqlite3_column_double (stmt, n);
       else if (value->type == SQLITE_TEXT || value->type == SQLITE_BLOB)
         {
-          const void *data = value->type == SQLITE_TEXT ? (const void *) sqlite3_column_text (stmt, n)
-                                                        : sqlite3_column_blob (stmt, n);
+          const void *data = value->type == SQLITE_TEXT
+                             ? (const void *) sqlite3_column_text (stmt, n)
+                             : sqlite3_column_blob (stmt, n);
 
           value->n_bytes = sqlite3_column_bytes (stmt, n);
           value->bytes = g_malloc (value->n_bytes + 1);
@@ -738,7 +739,8 @@ store_row (LeadOrder    *order,
   if (!row->live)
     return TRUE;
 
-  row->id = g_strndup ((const char *) sqlite3_column_text (stmt, 1), sqlite3_column_bytes (stmt, 1));
+  row->id = g_strndup ((const char *) sqlite3_column_text (stmt, 1),
+                       sqlite3_column_bytes (stmt, 1));
   row->stage = intern_text (order, stmt, 3);
   row->grade = intern_text (order, stmt, 4);
   row->source = intern_text (order, stmt, 5);
@@ -892,7 +894,8 @@ add_children_of_pending_parents (LeadOrder  *order,
               order->stale = TRUE;
               break;
             }
-          g_hash_table_add (order->pending, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+          g_hash_table_add (order->pending,
+                            g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
         }
       sqlite3_reset (stmt);
 
@@ -940,11 +943,12 @@ lead_order_apply_pending (LeadOrder  *order,
   g_hash_table_iter_init (&iter, order->pending);
   while (g_hash_table_iter_next (&iter, &id, NULL))
     {
-      sqlite3_stmt *stmt = tandem_store_prepare_cached (order->store,
-                                                        "SELECT " LEAD_ROW_COLUMNS " FROM leads AS l"
-                                                        " WHERE l.id = ?", error);
+      sqlite3_stmt *stmt;
       int rc;
 
+      stmt = tandem_store_prepare_cached (order->store,
+                                          "SELECT " LEAD_ROW_COLUMNS " FROM leads AS l"
+                                          " WHERE l.id = ?", error);
       if (stmt == NULL)
         return FALSE;
 

@@ -84,7 +84,8 @@ first_lead_in (TandemStore *store,
 
   sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
   if (sqlite3_prepare_v2 (db, "SELECT id FROM leads WHERE deleted = 0 AND stage = ?"
-                          " AND coalesce(phone, '') <> '' ORDER BY rowid LIMIT 1 OFFSET ?", -1, &stmt, NULL) == SQLITE_OK)
+                          " AND coalesce(phone, '') <> '' ORDER BY rowid LIMIT 1 OFFSET ?",
+                          -1, &stmt, NULL) == SQLITE_OK)
     {
       sqlite3_bind_text (stmt, 1, stage, -1, SQLITE_STATIC);
       sqlite3_bind_int (stmt, 2, skip);

@@ -394,7 +394,8 @@ static char *
 first_value (const char *path,
              const char *column)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM leads WHERE deleted = 0 AND %s IS NOT NULL"
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM leads WHERE deleted = 0"
+                                          " AND %s IS NOT NULL"
                                           " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
                                           column, column);
   sqlite3 *db = NULL;
@@ -600,7 +601,8 @@ edit_lead (TandemStore  *store,
   switch (g_rand_int_range (rand, 0, 6))
     {
     case 0:
-      tandem_record_set_text (lead, "stage", stages[g_rand_int_range (rand, 0, G_N_ELEMENTS (stages))]);
+      tandem_record_set_text (lead, "stage",
+                              stages[g_rand_int_range (rand, 0, G_N_ELEMENTS (stages))]);
       tandem_record_set_int (lead, "stage_entered_at", days_ago);
       break;
     case 1:
@@ -620,7 +622,8 @@ edit_lead (TandemStore  *store,
     default:
       /* Derived fields: what rescoring writes. */
       tandem_record_set_int (lead, "score", g_rand_int_range (rand, 0, 4) * 10);
-      tandem_record_set_text (lead, "grade", grades[g_rand_int_range (rand, 0, G_N_ELEMENTS (grades))]);
+      tandem_record_set_text (lead, "grade",
+                              grades[g_rand_int_range (rand, 0, G_N_ELEMENTS (grades))]);
       tandem_record_set_int (lead, "last_activity_at", days_ago);
       g_assert_true (tandem_store_write_derived (store, lead, &error));
       g_assert_no_error (error);
@@ -663,7 +666,8 @@ test_lead_lists_follow_changes (TandemTestWorkspace *fixture,
       /* Board columns keep no index; the table's query does. */
       lists[i].query = make_query (&lists[i].filters, lists[i].filters.stage == NULL);
       lists[i].list = tandem_lead_query_create_list (lists[i].query, fixture->store);
-      g_signal_connect (lists[i].list, "items-changed", G_CALLBACK (on_followed_changed), &lists[i]);
+      g_signal_connect (lists[i].list, "items-changed",
+                        G_CALLBACK (on_followed_changed), &lists[i]);
       g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lists[i].list)), >, 0);
     }
   check_followed (lists, G_N_ELEMENTS (lists), fixture->store, "at first");
@@ -798,7 +802,8 @@ test_lead_list_announces_rows (TandemTestWorkspace *fixture,
   g_assert_cmpuint (change->position, ==, 2);
   g_assert_cmpuint (change->removed, ==, 0);
   g_assert_cmpuint (change->added, ==, 1);
-  g_assert_cmpuint (tandem_record_list_find (list, tandem_record_get_id (TANDEM_RECORD (a))), ==, 2);
+  g_assert_cmpuint (tandem_record_list_find (list, tandem_record_get_id (TANDEM_RECORD (a))),
+                    ==, 2);
 
   /* Leaving the filter removes the row. */
   {
