@@ -63,7 +63,9 @@ TandemLeadSort   tandem_lead_query_get_sort        (TandemLeadQuery    *self,
  * (about 6 MB for 100,000 leads), following the store's changes, so that
  * a change of filter or search only has to pick rows out of it instead of
  * sorting them again: for a view whose filters change often, like the
- * leads table. A change of sort reads the new order. */
+ * leads table. A change of sort reads the new order; a run with another
+ * store reads the index again. Like the rest of the query, the index is
+ * for the thread that made it. */
 void             tandem_lead_query_set_keep_order  (TandemLeadQuery    *self,
                                                     gboolean            keep_order);
 
