@@ -31,6 +31,7 @@ struct _TandemRecordList
   TandemRecordIdsFunc    ids_func;
   gpointer               ids_data;
   GDestroyNotify         ids_destroy;
+  TandemRecordLocateFunc locate_func;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -50,6 +51,10 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static GPtrArray *list_ids (TandemRecordList *self, GError **error);
+
+/* Past this many rows changed by one commit, running the query once is
+ * cheaper than placing each row. */
+#define MAX_LOCATED_ROWS 64
 
 /* The first listing waits for the first question, so that a list given
  * its ids function right after construction runs only that query. */
@@ -221,6 +226,126 @@ reload (TandemRecordList *self,
   replace_ids (self, ids, changed_ids);
 }
 
+static guint
+find_position (TandemRecordList *self,
+               const char       *id)
+{
+  guint position;
+
+  if (g_ptr_array_find_with_equal_func (self->ids, id, g_str_equal, &position))
+    return position;
+
+  return G_MAXUINT;
+}
+
+static void
+remove_row (TandemRecordList *self,
+            guint             position)
+{
+  g_ptr_array_remove_index (self->ids, position);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+}
+
+static void
+insert_row (TandemRecordList *self,
+            const char       *id,
+            guint             position)
+{
+  g_ptr_array_insert (self->ids, position, g_strdup (id));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+}
+
+/* Follows a commit that changed the rows @changed_ids row by row through
+ * the locate function; FALSE when a row could not be placed, and the list
+ * is then to be listed again. */
+static gboolean
+update_rows (TandemRecordList *self,
+             GHashTable       *changed_ids)
+{
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer id;
+
+  g_hash_table_iter_init (&iter, changed_ids);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    g_hash_table_remove (self->loaded, id);
+
+  /* One row, the common case (a move, a rescore): a row that keeps its
+   * place is announced as changed where it is, so that the view keeps its
+   * widget and the selection. */
+  if (g_hash_table_size (changed_ids) == 1)
+    {
+      guint old_position, new_position;
+      char *row_id = NULL;
+
+      g_hash_table_iter_init (&iter, changed_ids);
+      g_hash_table_iter_next (&iter, &id, NULL);
+
+      old_position = find_position (self, id);
+      if (old_position != G_MAXUINT)
+        row_id = g_ptr_array_steal_index (self->ids, old_position);
+
+      if (!self->locate_func (self->store, id, self->ids, &new_position, self->ids_data, &error))
+        {
+          g_debug ("Could not place %s %s: %s", self->spec->name, (const char *) id,
+                   error->message);
+          if (row_id != NULL)
+            g_ptr_array_insert (self->ids, old_position, row_id);
+          return FALSE;
+        }
+
+      if (old_position != G_MAXUINT && old_position == new_position)
+        {
+          g_ptr_array_insert (self->ids, old_position, row_id);
+          g_list_model_items_changed (G_LIST_MODEL (self), old_position, 1, 1);
+          return TRUE;
+        }
+
+      if (old_position != G_MAXUINT)
+        {
+          /* Taken out above; put back for a moment so that listeners of
+           * the removal see the list as it is after it. */
+          g_ptr_array_insert (self->ids, old_position, row_id);
+          remove_row (self, old_position);
+        }
+      if (new_position != G_MAXUINT)
+        insert_row (self, id, new_position);
+
+      return TRUE;
+    }
+
+  /* Several rows: all of them out first, so that the rest of the list is
+   * in order when each is placed. */
+  g_hash_table_iter_init (&iter, changed_ids);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    {
+      guint position = find_position (self, id);
+
+      if (position != G_MAXUINT)
+        remove_row (self, position);
+    }
+
+  g_hash_table_iter_init (&iter, changed_ids);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    {
+      guint position;
+
+      if (!self->locate_func (self->store, id, self->ids, &position, self->ids_data, &error))
+        {
+          g_debug ("Could not place %s %s: %s", self->spec->name, (const char *) id,
+                   error->message);
+          return FALSE;
+        }
+
+      if (position != G_MAXUINT)
+        insert_row (self, id, position);
+    }
+
+  return TRUE;
+}
+
 static void
 on_store_changed (TandemStore      *store,
                   const char       *table,
@@ -252,6 +377,14 @@ on_store_committed (TandemStore      *store,
   changed = g_steal_pointer (&self->pending_ids);
   self->pending_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->pending_all = FALSE;
+
+  /* Nobody has seen the rows yet: the first question lists them. */
+  if (self->ids == NULL)
+    return;
+
+  if (!all && self->ids_func != NULL && self->locate_func != NULL &&
+      g_hash_table_size (changed) <= MAX_LOCATED_ROWS && update_rows (self, changed))
+    return;
 
   reload (self, changed, all);
 }
@@ -476,6 +609,15 @@ tandem_record_list_set_ids_func (TandemRecordList    *self,
   self->ids_destroy = destroy;
 
   tandem_record_list_refresh (self);
+}
+
+void
+tandem_record_list_set_locate_func (TandemRecordList       *self,
+                                    TandemRecordLocateFunc  func)
+{
+  g_return_if_fail (TANDEM_IS_RECORD_LIST (self));
+
+  self->locate_func = func;
 }
 
 void

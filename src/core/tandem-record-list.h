@@ -29,6 +29,17 @@ typedef GPtrArray *(*TandemRecordIdsFunc) (TandemStore  *store,
                                            gpointer      user_data,
                                            GError      **error);
 
+/* Where the row @id goes in @ids, the current listing from which @id has
+ * been taken out: TRUE with its @position, TRUE with G_MAXUINT when the
+ * row is not listed any more, FALSE with @error when that cannot be told.
+ * Called with the user data of the ids function. */
+typedef gboolean (*TandemRecordLocateFunc) (TandemStore  *store,
+                                            const char   *id,
+                                            GPtrArray    *ids,
+                                            guint        *position,
+                                            gpointer      user_data,
+                                            GError      **error);
+
 TandemRecordList *tandem_record_list_new        (TandemStore      *store,
                                                  GType             record_type);
 TandemRecordList *tandem_record_list_new_with_ids_func (TandemStore         *store,
@@ -43,6 +54,13 @@ void              tandem_record_list_set_ids_func (TandemRecordList    *self,
                                                    TandemRecordIdsFunc  func,
                                                    gpointer             user_data,
                                                    GDestroyNotify       destroy);
+/* With a locate function, a commit that changed a few rows moves, adds or
+ * removes just those rows instead of running the ids function again: a
+ * lookup or two per changed row instead of a query over the whole table.
+ * The rows the function places must be in the order of the ids
+ * function's listing. */
+void              tandem_record_list_set_locate_func (TandemRecordList       *self,
+                                                      TandemRecordLocateFunc  func);
 void              tandem_record_list_refresh    (TandemRecordList *self);
 TandemStore      *tandem_record_list_get_store  (TandemRecordList *self);
 GType             tandem_record_list_get_record_type (TandemRecordList *self);

@@ -95,16 +95,6 @@ find_column (TandemLeadBoard *self,
   return NULL;
 }
 
-static GPtrArray *
-list_stage_ids (TandemStore  *store,
-                gpointer      user_data,
-                GError      **error)
-{
-  TandemLeadQuery *query = user_data;
-
-  return tandem_lead_query_run (query, store, 0, error);
-}
-
 static char *
 format_money (TandemStore *store,
               gint64       amount_minor)
@@ -518,9 +508,10 @@ create_column (TandemLeadBoard *self,
   tandem_lead_query_set_stages (query, stages);
   tandem_lead_query_set_sort (query, TANDEM_LEAD_SORT_SCORE, TRUE);
 
-  column->leads = tandem_record_list_new (self->store, TANDEM_TYPE_LEAD);
-  tandem_record_list_set_ids_func (column->leads, list_stage_ids,
-                                   g_steal_pointer (&query), g_object_unref);
+  /* A commit that changes a lead touches only the columns it leaves and
+   * enters, and moves just its card there: the list places it with a
+   * lookup or two instead of running the column's query again. */
+  column->leads = tandem_lead_query_create_list (query, self->store);
 
   column->widget = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_add_css_class (column->widget, "board-column");

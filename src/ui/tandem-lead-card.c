@@ -45,7 +45,7 @@ set_grade (TandemLeadCard *self,
            const char     *grade)
 {
   gboolean known = grade != NULL && grade[0] >= 'A' && grade[0] <= 'D' && grade[1] == '\0';
-  g_autofree char *tooltip = NULL;
+  g_autofree char *description = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (grade_classes); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self->grade_label), grade_classes[i]);
@@ -57,9 +57,30 @@ set_grade (TandemLeadCard *self,
   gtk_label_set_label (self->grade_label, grade);
   gtk_widget_add_css_class (GTK_WIDGET (self->grade_label), grade_classes[grade[0] - 'A']);
 
-  /* The letter alone says nothing to a screen reader. */
-  tooltip = g_strdup_printf (_("Fit grade %s"), grade);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->grade_label), tooltip);
+  /* The letter alone says nothing to a screen reader. Not a tooltip set
+   * here: setting one asks the display where the pointer is, a round trip
+   * to the X server for every card bound while scrolling; the tooltip is
+   * written when it is shown (on_grade_query_tooltip()). */
+  description = g_strdup_printf (_("Fit grade %s"), grade);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->grade_label),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+}
+
+static gboolean
+on_grade_query_tooltip (GtkWidget      *label,
+                        int             x,
+                        int             y,
+                        gboolean        keyboard_mode,
+                        GtkTooltip     *tooltip,
+                        TandemLeadCard *self)
+{
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf (_("Fit grade %s"), gtk_label_get_label (self->grade_label));
+  gtk_tooltip_set_text (tooltip, text);
+
+  return TRUE;
 }
 
 static GdkContentProvider *
@@ -186,6 +207,9 @@ tandem_lead_card_init (TandemLeadCard *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->grade_label), TRUE);
+  g_signal_connect (self->grade_label, "query-tooltip", G_CALLBACK (on_grade_query_tooltip), self);
+
   source = gtk_drag_source_new ();
   gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
   g_signal_connect (source, "prepare", G_CALLBACK (on_drag_prepare), self);
@@ -232,7 +256,10 @@ tandem_lead_card_bind (TandemLeadCard *self,
   if (owner_name != NULL && *owner_name != '\0')
     {
       gtk_label_set_label (self->owner_label, owner_name);
-      adw_avatar_set_text (self->owner_avatar, owner_name);
+      /* A new text makes new initials and colour; cards of one owner come
+       * back to the same widget often while scrolling. */
+      if (g_strcmp0 (adw_avatar_get_text (self->owner_avatar), owner_name) != 0)
+        adw_avatar_set_text (self->owner_avatar, owner_name);
       gtk_widget_set_visible (GTK_WIDGET (self->owner_avatar), TRUE);
       gtk_widget_remove_css_class (GTK_WIDGET (self->owner_label), "unassigned");
     }

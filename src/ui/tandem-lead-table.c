@@ -75,6 +75,10 @@ struct _TandemLeadTable
   TandemRecordList   *leads;
   GtkMultiSelection  *selection;
   gulong              changed_handler;
+  gulong              committed_handler;
+  /* A company or a member changed while the table is sorted by their
+   * names: the order is read again after the commit. */
+  gboolean            resort_pending;
 
   /* Id → name, filled as rows are shown; dropped when the table changes. */
   GHashTable         *company_names;
@@ -380,16 +384,6 @@ on_sorter_changed (TandemLeadTable  *self,
 
 /* The list. */
 
-static GPtrArray *
-list_lead_ids (TandemStore  *store,
-               gpointer      user_data,
-               GError      **error)
-{
-  TandemLeadTable *self = user_data;
-
-  return tandem_lead_query_run (self->query, store, 0, error);
-}
-
 static gboolean
 filters_active (TandemLeadTable *self)
 {
@@ -673,6 +667,8 @@ on_store_changed (TandemLeadTable  *self,
                   TandemChangeKind  kind,
                   TandemStore      *store)
 {
+  TandemLeadSort sort = tandem_lead_query_get_sort (self->query, NULL);
+
   /* Renames show at once; the caches refill from the visible rows. */
   if (g_str_equal (table, "companies"))
     {
@@ -680,19 +676,40 @@ on_store_changed (TandemLeadTable  *self,
         g_hash_table_remove (self->company_names, row_id);
       else
         g_hash_table_remove_all (self->company_names);
+      self->resort_pending |= sort == TANDEM_LEAD_SORT_COMPANY;
     }
   else if (g_str_equal (table, "members") || g_str_equal (table, "personas") ||
            g_str_equal (table, "stage_definitions"))
     {
       g_hash_table_remove_all (self->member_names);
       fill_filters (self);
+      self->resort_pending |= g_str_equal (table, "members") && sort == TANDEM_LEAD_SORT_OWNER;
     }
-  else if (g_str_equal (table, "leads"))
-    {
-      /* The record list follows the leads itself; the count and the empty
-       * state follow it. */
-      update_state (self);
-    }
+}
+
+/* The record list follows the leads itself, row by row; only the names a
+ * sort by company or owner reads are not leads. */
+static void
+on_store_committed (TandemLeadTable *self,
+                    TandemStore     *store)
+{
+  if (!self->resort_pending)
+    return;
+
+  self->resort_pending = FALSE;
+  refresh (self);
+}
+
+/* The count and the empty state follow the list. */
+static void
+on_leads_changed (TandemLeadTable *self,
+                  guint            position,
+                  guint            removed,
+                  guint            added,
+                  GListModel      *model)
+{
+  if (removed != added)
+    update_state (self);
 }
 
 /* Actions. */
@@ -974,7 +991,10 @@ tandem_lead_table_dispose (GObject *object)
   self->disposing = TRUE;
   g_clear_handle_id (&self->search_timeout_id, g_source_remove);
   if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_handler, self->store);
+    {
+      g_clear_signal_handler (&self->changed_handler, self->store);
+      g_clear_signal_handler (&self->committed_handler, self->store);
+    }
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   g_clear_object (&self->selection);
@@ -1109,6 +1129,8 @@ tandem_lead_table_init (TandemLeadTable *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->query = tandem_lead_query_new ();
+  /* Filters and search change at every keystroke; sorts far less often. */
+  tandem_lead_query_set_keep_order (self->query, TRUE);
   self->company_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->member_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->stage_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -1156,11 +1178,17 @@ tandem_lead_table_set_store (TandemLeadTable *self,
     return;
 
   if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_handler, self->store);
+    {
+      g_clear_signal_handler (&self->changed_handler, self->store);
+      g_clear_signal_handler (&self->committed_handler, self->store);
+    }
   gtk_column_view_set_model (self->column_view, NULL);
   g_clear_object (&self->selection);
   g_clear_object (&self->leads);
   g_set_object (&self->store, store);
+  /* The kept index holds the old workspace open: let it go now. */
+  tandem_lead_query_set_keep_order (self->query, FALSE);
+  tandem_lead_query_set_keep_order (self->query, TRUE);
   g_hash_table_remove_all (self->company_names);
   g_hash_table_remove_all (self->member_names);
 
@@ -1170,14 +1198,17 @@ tandem_lead_table_set_store (TandemLeadTable *self,
   if (store != NULL)
     {
       self->now_ms = now_ms ();
-      self->leads = tandem_record_list_new (store, TANDEM_TYPE_LEAD);
-      tandem_record_list_set_ids_func (self->leads, list_lead_ids, self, NULL);
+      self->leads = tandem_lead_query_create_list (self->query, store);
+      g_signal_connect_object (self->leads, "items-changed",
+                               G_CALLBACK (on_leads_changed), self, G_CONNECT_SWAPPED);
       self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->leads)));
       g_signal_connect_object (self->selection, "selection-changed",
                                G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
       gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
       self->changed_handler = g_signal_connect_swapped (store, "changed",
                                                         G_CALLBACK (on_store_changed), self);
+      self->committed_handler = g_signal_connect_swapped (store, "committed",
+                                                          G_CALLBACK (on_store_committed), self);
     }
 
   update_state (self);

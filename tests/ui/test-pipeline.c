@@ -396,6 +396,108 @@ test_move_by_action (Fixture       *fixture,
 }
 
 static void
+on_column_items_changed (GListModel *model,
+                         guint       position,
+                         guint       removed,
+                         guint       added,
+                         guint      *changes)
+{
+  (*changes)++;
+}
+
+/* The count a column's header shows. */
+static const char *
+column_count_text (Fixture    *fixture,
+                   const char *stage)
+{
+  GtkWidget *column = tandem_lead_board_get_column (fixture->board, stage);
+  GtkWidget *found = NULL;
+
+  g_assert_nonnull (column);
+  for (GtkWidget *header = gtk_widget_get_first_child (column);
+       header != NULL && found == NULL;
+       header = gtk_widget_get_next_sibling (header))
+    for (GtkWidget *child = gtk_widget_get_first_child (header);
+         child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      if (GTK_IS_LABEL (child) && gtk_widget_has_css_class (child, "board-count"))
+        found = child;
+
+  g_assert_nonnull (found);
+  return gtk_label_get_label (GTK_LABEL (found));
+}
+
+/* A moved card leaves one column and enters another; the seven other
+ * columns hear nothing of it, the two headers count it, and the card
+ * lands where the column's order (best score first) puts it. */
+static void
+test_move_touches_two_columns (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(TandemLead) lead = find_movable_lead (fixture, "mql", "sal", NULL);
+  g_auto(GStrv) stages = tandem_lead_board_dup_column_stages (fixture->board);
+  guint n_stages = g_strv_length (stages);
+  g_autofree guint *changes = g_new0 (guint, n_stages);
+  g_autoptr(GPtrArray) mql_before = leads_in_stage (fixture, "mql");
+  g_autoptr(GPtrArray) sal_before = leads_in_stage (fixture, "sal");
+  g_autofree char *mql_count = NULL;
+  g_autofree char *sal_count = NULL;
+  GListModel *sal;
+  const char *id;
+  guint position;
+
+  g_assert_nonnull (lead);
+  id = tandem_record_get_id (TANDEM_RECORD (lead));
+
+  for (guint i = 0; i < n_stages; i++)
+    g_signal_connect (tandem_lead_board_get_column_model (fixture->board, stages[i]),
+                      "items-changed", G_CALLBACK (on_column_items_changed), &changes[i]);
+
+  g_assert_true (tandem_lead_board_select_lead (fixture->board, id));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->board),
+                                             "board.move-to", "s", "sal"));
+  assert_moved (fixture, id, "mql", "sal", NULL);
+
+  for (guint i = 0; i < n_stages; i++)
+    {
+      g_signal_handlers_disconnect_by_func (tandem_lead_board_get_column_model (fixture->board,
+                                                                                stages[i]),
+                                            on_column_items_changed, &changes[i]);
+      if (g_str_equal (stages[i], "mql") || g_str_equal (stages[i], "sal"))
+        g_assert_cmpuint (changes[i], >, 0);
+      else
+        g_assert_cmpuint (changes[i], ==, 0);
+    }
+
+  mql_count = g_strdup_printf ("%'u", mql_before->len - 1);
+  sal_count = g_strdup_printf ("%'u", sal_before->len + 1);
+  g_assert_cmpstr (column_count_text (fixture, "mql"), ==, mql_count);
+  g_assert_cmpstr (column_count_text (fixture, "sal"), ==, sal_count);
+
+  /* Best score first: the cards around the moved one score no lower above
+   * it and no higher below it. */
+  sal = tandem_lead_board_get_column_model (fixture->board, "sal");
+  position = tandem_record_list_find (TANDEM_RECORD_LIST (sal), id);
+  g_assert_cmpuint (position, !=, G_MAXUINT);
+  {
+    gint64 score = tandem_record_get_int (TANDEM_RECORD (lead), "score");
+
+    if (position > 0)
+      {
+        g_autoptr(TandemRecord) above = g_list_model_get_item (sal, position - 1);
+
+        g_assert_cmpint (tandem_record_get_int (above, "score"), >=, score);
+      }
+    if (position + 1 < g_list_model_get_n_items (sal))
+      {
+        g_autoptr(TandemRecord) below = g_list_model_get_item (sal, position + 1);
+
+        g_assert_cmpint (tandem_record_get_int (below, "score"), <=, score);
+      }
+  }
+}
+
+static void
 test_move_by_drop (Fixture       *fixture,
                    gconstpointer  data)
 {
@@ -868,6 +970,8 @@ main (int   argc,
               fixture_set_up, test_board_columns, fixture_tear_down);
   g_test_add ("/ui/pipeline/move-by-action", Fixture, NULL,
               fixture_set_up, test_move_by_action, fixture_tear_down);
+  g_test_add ("/ui/pipeline/move-touches-two-columns", Fixture, NULL,
+              fixture_set_up, test_move_touches_two_columns, fixture_tear_down);
   g_test_add ("/ui/pipeline/move-by-drop", Fixture, NULL,
               fixture_set_up, test_move_by_drop, fixture_tear_down);
   g_test_add ("/ui/pipeline/move-with-reason", Fixture, NULL,
