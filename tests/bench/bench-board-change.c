@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "bench-utils.h"
 #include "tandem-core.h"
 #include "tandem-lead-query.h"
 
@@ -25,36 +26,6 @@
  * activities), so give it a copy of the large sample. */
 
 #define FRAME_MS 16.0
-
-static double
-elapsed_ms (gint64 start)
-{
-  return (g_get_monotonic_time () - start) / 1000.0;
-}
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (GArray *samples)
-{
-  g_array_sort (samples, compare_doubles);
-  return g_array_index (samples, double, samples->len / 2);
-}
-
-static double
-maximum (GArray *samples)
-{
-  g_array_sort (samples, compare_doubles);
-  return g_array_index (samples, double, samples->len - 1);
-}
 
 /* A column model, made the way the board makes its columns. */
 static TandemRecordList *
@@ -141,12 +112,12 @@ time_moves (TandemStore *store,
 
       start = g_get_monotonic_time ();
       move (store, lead, to);
-      ms = elapsed_ms (start);
+      ms = tandem_bench_elapsed_ms (start);
       g_array_append_val (samples, ms);
 
       start = g_get_monotonic_time ();
       move (store, lead, from);
-      ms = elapsed_ms (start);
+      ms = tandem_bench_elapsed_ms (start);
       g_array_append_val (samples, ms);
     }
 }
@@ -176,7 +147,7 @@ time_activities (TandemStore *store,
       start = g_get_monotonic_time ();
       if (!tandem_scoring_add_activity (store, lead, activity, &error))
         g_error ("Could not add an activity: %s", error->message);
-      ms = elapsed_ms (start);
+      ms = tandem_bench_elapsed_ms (start);
       g_array_append_val (samples, ms);
     }
 }
@@ -187,28 +158,6 @@ typedef struct
   const char *from;
   const char *to;
 } Change;
-
-/* Opens @path, making the 100,000-lead sample there first when it does
- * not exist yet (about a minute), as `meson test --benchmark` does. */
-static TandemStore *
-open_workspace (const char  *path,
-                GError     **error)
-{
-  gboolean exists = g_file_test (path, G_FILE_TEST_EXISTS);
-  g_autoptr(TandemStore) store = tandem_store_open (path, error);
-
-  if (store == NULL)
-    return NULL;
-
-  if (!exists)
-    {
-      g_print ("making the 100,000-lead sample workspace %s\n", path);
-      if (!tandem_sample_generate (store, 100000, 1, 0, NULL, NULL, error))
-        return NULL;
-    }
-
-  return g_steal_pointer (&store);
-}
 
 int
 main (int   argc,
@@ -239,7 +188,7 @@ main (int   argc,
     }
   rounds = MAX (rounds, 1);
 
-  store = open_workspace (argv[1], &error);
+  store = tandem_bench_open_workspace (argv[1], 100000, &error);
   if (store == NULL)
     {
       g_printerr ("%s\n", error->message);
@@ -281,7 +230,7 @@ main (int   argc,
         g_object_unref (g_list_model_get_item (G_LIST_MODEL (list), j));
       g_ptr_array_add (columns, list);
     }
-  open_ms = elapsed_ms (start);
+  open_ms = tandem_bench_elapsed_ms (start);
 
   for (guint i = 0; i < G_N_ELEMENTS (changes); i++)
     if (changes[i].to != NULL)
@@ -318,10 +267,10 @@ main (int   argc,
            "nine columns: median, max", "board's share");
   for (guint i = 0; i < G_N_ELEMENTS (changes); i++)
     {
-      double base_median = median (baseline[i]);
-      double base_max = maximum (baseline[i]);
-      double board_median = median (with_board[i]);
-      double board_max = maximum (with_board[i]);
+      double base_median = tandem_bench_percentile (baseline[i], 0.5);
+      double base_max = tandem_bench_percentile (baseline[i], 1.0);
+      double board_median = tandem_bench_percentile (with_board[i], 0.5);
+      double board_max = tandem_bench_percentile (with_board[i], 1.0);
       double share = board_median - base_median;
 
       g_print ("%-34s %10.1f %10.1f %12.1f %12.1f %14.1f%s\n", changes[i].what,

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "bench-utils.h"
 #include "tandem-core.h"
 #include "tandem-lead-query.h"
 
@@ -27,16 +28,6 @@
 
 #define BUDGET_MS 50.0
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 typedef struct
 {
   double first;
@@ -50,17 +41,10 @@ summarize (GArray *samples)
   Timing timing = { 0, };
 
   timing.first = g_array_index (samples, double, 0);
-  g_array_sort (samples, compare_doubles);
-  timing.median = g_array_index (samples, double, samples->len / 2);
-  timing.max = g_array_index (samples, double, samples->len - 1);
+  timing.median = tandem_bench_percentile (samples, 0.5);
+  timing.max = tandem_bench_percentile (samples, 1.0);
 
   return timing;
-}
-
-static double
-elapsed_ms (gint64 start)
-{
-  return (g_get_monotonic_time () - start) / 1000.0;
 }
 
 /* The baseline: the least any listing of the leads costs, on a plain
@@ -91,7 +75,7 @@ measure_baseline (const char *path,
       while (sqlite3_step (stmt) == SQLITE_ROW)
         bytes += sqlite3_column_int64 (stmt, 0);
       sqlite3_finalize (stmt);
-      ms = elapsed_ms (start);
+      ms = tandem_bench_elapsed_ms (start);
       g_array_append_val (count_samples, ms);
 
       start = g_get_monotonic_time ();
@@ -99,7 +83,7 @@ measure_baseline (const char *path,
       while (sqlite3_step (stmt) == SQLITE_ROW)
         bytes += sqlite3_column_bytes (stmt, 0);
       sqlite3_finalize (stmt);
-      ms = elapsed_ms (start);
+      ms = tandem_bench_elapsed_ms (start);
       g_array_append_val (ids_samples, ms);
 
       g_assert (bytes > 0);
@@ -187,7 +171,7 @@ time_refresh (const char       *what,
       double ms;
 
       n_items = refresh_and_show (list);
-      ms = elapsed_ms (start);
+      ms = tandem_bench_elapsed_ms (start);
       g_array_append_val (samples, ms);
     }
 
@@ -256,28 +240,6 @@ static const struct
   { "days in stage", TANDEM_LEAD_SORT_DAYS_IN_STAGE },
 };
 
-/* Opens @path, making the 100,000-lead sample there first when it does
- * not exist yet (about a minute), as `meson test --benchmark` does. */
-static TandemStore *
-open_workspace (const char  *path,
-                GError     **error)
-{
-  gboolean exists = g_file_test (path, G_FILE_TEST_EXISTS);
-  g_autoptr(TandemStore) store = tandem_store_open (path, error);
-
-  if (store == NULL)
-    return NULL;
-
-  if (!exists)
-    {
-      g_print ("making the 100,000-lead sample workspace %s\n", path);
-      if (!tandem_sample_generate (store, 100000, 1, 0, NULL, NULL, error))
-        return NULL;
-    }
-
-  return g_steal_pointer (&store);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -306,7 +268,7 @@ main (int   argc,
     }
   rounds = MAX (rounds, 1);
 
-  store = open_workspace (argv[1], &error);
+  store = tandem_bench_open_workspace (argv[1], 100000, &error);
   if (store == NULL)
     {
       g_printerr ("%s\n", error->message);
@@ -326,7 +288,7 @@ main (int   argc,
   n_items = g_list_model_get_n_items (G_LIST_MODEL (list));
   for (guint i = 0; i < MIN (n_items, 30); i++)
     g_object_unref (g_list_model_get_item (G_LIST_MODEL (list), i));
-  timing.first = timing.median = timing.max = elapsed_ms (start);
+  timing.first = timing.median = timing.max = tandem_bench_elapsed_ms (start);
   g_print ("table open (model made, count and first rows read):\n");
   report ("all leads, by name", n_items, &timing, FALSE);
 

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "bench-utils.h"
 #include "tandem-core.h"
 
 /* Times rescoring every lead of a workspace (DESIGN.md §9: under 2 s for
@@ -16,12 +17,6 @@
  * every activity in lead order and touch every lead, on the same file in
  * the same run. Usage: bench-rescore PATH [LEADS]; PATH is made with the
  * sample generator when it does not exist yet. */
-
-static double
-elapsed_ms (gint64 start)
-{
-  return (g_get_monotonic_time () - start) / 1000.0;
-}
 
 static gboolean
 baseline (const char  *path,
@@ -43,7 +38,7 @@ baseline (const char  *path,
   sqlite3_finalize (stmt);
   sqlite3_exec (db, "UPDATE leads SET score = score", NULL, NULL, NULL);
   sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
-  *ms = elapsed_ms (start);
+  *ms = tandem_bench_elapsed_ms (start);
 
   sqlite3_close (db);
   return sum != 0;
@@ -73,18 +68,7 @@ main (int   argc,
       return 2;
     }
 
-  if (!g_file_test (argv[1], G_FILE_TEST_EXISTS))
-    {
-      store = tandem_store_open (argv[1], &error);
-      if (store == NULL || !tandem_sample_generate (store, n_leads, 1, 0, NULL, NULL, &error))
-        {
-          g_printerr ("Could not make the sample workspace: %s\n", error->message);
-          return 1;
-        }
-      g_clear_object (&store);
-    }
-
-  store = tandem_store_open (argv[1], &error);
+  store = tandem_bench_open_workspace (argv[1], n_leads, &error);
   if (store == NULL)
     {
       g_printerr ("%s\n", error->message);
@@ -100,11 +84,11 @@ main (int   argc,
       g_printerr ("%s\n", error->message);
       return 1;
     }
-  rescore_ms = elapsed_ms (start);
+  rescore_ms = tandem_bench_elapsed_ms (start);
 
   start = g_get_monotonic_time ();
   tandem_scoring_rescore_all (store, NULL, NULL, NULL, &error);
-  again_ms = elapsed_ms (start);
+  again_ms = tandem_bench_elapsed_ms (start);
   g_clear_object (&store);
 
   if (!baseline (argv[1], &base_ms))

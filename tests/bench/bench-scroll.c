@@ -10,6 +10,7 @@
 #include <adwaita.h>
 #include <time.h>
 
+#include "bench-utils.h"
 #include "tandem-core.h"
 #include "tandem-lead-board.h"
 #include "tandem-lead-query.h"
@@ -128,30 +129,6 @@ on_tick (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-percentile (GArray *samples,
-            double  fraction)
-{
-  guint index;
-
-  if (samples->len == 0)
-    return 0;
-
-  g_array_sort (samples, compare_doubles);
-  index = MIN ((guint) (fraction * samples->len), samples->len - 1);
-  return g_array_index (samples, double, index);
-}
-
 static void
 scroll (const char    *what,
         GtkWidget     *window,
@@ -184,13 +161,13 @@ scroll (const char    *what,
   g_signal_handler_disconnect (clock, paint_start_handler);
   g_signal_handler_disconnect (clock, paint_handler);
 
-  p50 = percentile (run.work_ms, 0.5);
-  p99 = percentile (run.work_ms, 0.99);
-  max = percentile (run.work_ms, 1.0);
-  cpu_p99 = percentile (run.cpu_ms, 0.99);
-  cpu_max = percentile (run.cpu_ms, 1.0);
-  interval_p99 = percentile (run.interval_ms, 0.99);
-  interval_max = percentile (run.interval_ms, 1.0);
+  p50 = tandem_bench_percentile (run.work_ms, 0.5);
+  p99 = tandem_bench_percentile (run.work_ms, 0.99);
+  max = tandem_bench_percentile (run.work_ms, 1.0);
+  cpu_p99 = tandem_bench_percentile (run.cpu_ms, 0.99);
+  cpu_max = tandem_bench_percentile (run.cpu_ms, 1.0);
+  interval_p99 = tandem_bench_percentile (run.interval_ms, 0.99);
+  interval_max = tandem_bench_percentile (run.interval_ms, 1.0);
 
   g_print ("  %-40s %4u frames; work p50 %5.1f p99 %5.1f max %5.1f ms;"
            " main thread cpu p99 %5.1f max %5.1f ms; between frames p99 %5.1f max %5.1f ms%s\n",
@@ -414,7 +391,6 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   guint frames = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 240;
   const char *only = argc > 3 ? argv[3] : NULL;
-  gboolean exists;
 
   if (argc < 2)
     {
@@ -439,14 +415,8 @@ main (int   argc,
                                               GTK_STYLE_PROVIDER (css),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
-  exists = g_file_test (argv[1], G_FILE_TEST_EXISTS);
-  store = tandem_store_open (argv[1], &error);
-  if (store != NULL && !exists)
-    {
-      g_print ("making the 100,000-lead sample workspace %s\n", argv[1]);
-      tandem_sample_generate (store, 100000, 1, 0, NULL, NULL, &error);
-    }
-  if (error != NULL)
+  store = tandem_bench_open_workspace (argv[1], 100000, &error);
+  if (store == NULL)
     {
       g_printerr ("%s\n", error->message);
       return 1;

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench-utils.h"
 #include "tandem-application.h"
 #include "tandem-lead-card.h"
 #include "tandem-lead-table.h"
@@ -95,51 +96,6 @@ read_status_kb (GPid        pid,
     }
 
   return 0;
-}
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median (GArray *values)
-{
-  g_autoptr(GArray) sorted = g_array_copy (values);
-
-  g_array_sort (sorted, compare_doubles);
-  if (sorted->len % 2 == 1)
-    return g_array_index (sorted, double, sorted->len / 2);
-
-  return (g_array_index (sorted, double, sorted->len / 2 - 1) +
-          g_array_index (sorted, double, sorted->len / 2)) / 2;
-}
-
-static double
-array_min (GArray *values)
-{
-  double m = G_MAXDOUBLE;
-
-  for (guint i = 0; i < values->len; i++)
-    m = MIN (m, g_array_index (values, double, i));
-
-  return m;
-}
-
-static double
-array_max (GArray *values)
-{
-  double m = 0;
-
-  for (guint i = 0; i < values->len; i++)
-    m = MAX (m, g_array_index (values, double, i));
-
-  return m;
 }
 
 /* Spawns ARGV and waits for its first-frame line. On success, *MS is the
@@ -237,6 +193,7 @@ run_startup (const char *self_path,
   char *memory_argv[] = { (char *) self_path, (char *) "--memory", (char *) workspace, NULL };
   g_autoptr(GError) error = NULL;
   double ratio;
+  double large_ms;
   int memory_status = 0;
   GStatBuf st;
 
@@ -291,13 +248,16 @@ run_startup (const char *self_path,
   g_print ("start to first frame, median of %u (min-max), resident memory at it:\n", runs);
   for (guint p = 0; p < G_N_ELEMENTS (programs); p++)
     g_print ("  %-24s %5.0f ms (%.0f-%.0f)  %6.1f MB\n", programs[p].name,
-             median (programs[p].ms), array_min (programs[p].ms), array_max (programs[p].ms),
+             tandem_bench_percentile (programs[p].ms, 0.5),
+             tandem_bench_percentile (programs[p].ms, 0.0),
+             tandem_bench_percentile (programs[p].ms, 1.0),
              programs[p].rss_kb / 1024.0);
 
-  ratio = median (large->ms) / median (bare->ms);
+  large_ms = tandem_bench_percentile (large->ms, 0.5);
+  ratio = large_ms / tandem_bench_percentile (bare->ms, 0.5);
   g_print ("first frame with the workspace: %s (budget: < %.0f ms); ratio to the bare window %.2f x: %s"
            " (budget: <= %.1f x)\n",
-           median (large->ms) < BUDGET_FIRST_FRAME_MS ? "within" : "OVER",
+           large_ms < BUDGET_FIRST_FRAME_MS ? "within" : "OVER",
            BUDGET_FIRST_FRAME_MS, ratio,
            ratio <= BUDGET_RATIO ? "within" : "OVER", BUDGET_RATIO);
 
