@@ -263,21 +263,27 @@ cell_text (TandemLeadTable *self,
     }
 }
 
+/* Cells are GtkInscriptions, not GtkLabels: an inscription's size does not
+ * depend on its text, so binding a row sets the text and redraws without
+ * measuring and laying the row out again. With nine cells a row and the
+ * column view binding a couple of hundred rows on a jump, measuring labels
+ * was most of a frame (DESIGN.md §9). */
 static void
 setup_cell (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             TandemLeadTable          *self)
 {
   Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), COLUMN_KEY));
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *cell = gtk_inscription_new (NULL);
 
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (label), columns[column].numeric ? 1.0 : 0.0);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell),
+                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), columns[column].numeric ? 1.0 : 0.0);
   if (columns[column].numeric)
-    gtk_widget_add_css_class (label, "numeric");
+    gtk_widget_add_css_class (cell, "numeric");
   if (column == COLUMN_GRADE)
-    gtk_widget_add_css_class (label, "lead-grade");
-  gtk_list_item_set_child (item, label);
+    gtk_widget_add_css_class (cell, "lead-grade");
+  gtk_list_item_set_child (item, cell);
 }
 
 static void
@@ -286,7 +292,7 @@ bind_cell (GtkSignalListItemFactory *factory,
            TandemLeadTable          *self)
 {
   Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), COLUMN_KEY));
-  GtkWidget *label = gtk_list_item_get_child (item);
+  GtkWidget *cell = gtk_list_item_get_child (item);
   TandemLead *lead = gtk_list_item_get_item (item);
   g_autofree char *text = NULL;
 
@@ -294,20 +300,26 @@ bind_cell (GtkSignalListItemFactory *factory,
     return;
 
   text = cell_text (self, lead, column);
-  gtk_label_set_text (GTK_LABEL (label), text != NULL ? text : "");
+  gtk_inscription_set_text (GTK_INSCRIPTION (cell), text != NULL ? text : "");
 
   if (column == COLUMN_GRADE)
     {
+      static const char * const grade_classes[] = { "grade-a", "grade-b", "grade-c", "grade-d" };
       const char *grade = tandem_record_get_text (TANDEM_RECORD (lead), "grade");
 
+      /* Only the classes that change are touched: each change restyles
+       * the cell. */
       for (guint i = 0; grades[i] != NULL; i++)
         {
-          g_autofree char *css = g_strdup_printf ("grade-%c", g_ascii_tolower (grades[i][0]));
+          gboolean wanted = g_strcmp0 (grade, grades[i]) == 0;
 
-          if (g_strcmp0 (grade, grades[i]) == 0)
-            gtk_widget_add_css_class (label, css);
-          else
-            gtk_widget_remove_css_class (label, css);
+          if (wanted != gtk_widget_has_css_class (cell, grade_classes[i]))
+            {
+              if (wanted)
+                gtk_widget_add_css_class (cell, grade_classes[i]);
+              else
+                gtk_widget_remove_css_class (cell, grade_classes[i]);
+            }
         }
     }
 }
