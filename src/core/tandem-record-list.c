@@ -8,7 +8,19 @@
 #include "config.h"
 
 #include "tandem-record-list.h"
+#include "tandem-record-private.h"
 #include "tandem-store-private.h"
+
+/* Rows are read this many at a time, in one query: a view binding a
+ * screenful of rows (a couple of hundred when the leads table jumps) runs
+ * a query or two instead of one per row. */
+#define PAGE_SIZE 128
+
+/* How many of the rows read last the list keeps alive by itself, whoever
+ * else holds them: the pages around where the views are looking. Past
+ * that, a row stays loaded only while someone holds it, so scrolling
+ * through 100,000 leads does not keep 100,000 records in memory. */
+#define KEPT_RECORDS (4 * PAGE_SIZE)
 
 struct _TandemRecordList
 {
@@ -19,9 +31,16 @@ struct _TandemRecordList
   const TandemTableSpec *spec;
   char                  *search;
   GPtrArray             *ids;
-  /* Rows already handed out, by id, so that asking twice for the same
-   * position gives the same object until the row changes. */
+  /* Rows already read, by id, each behind a GWeakRef, so that asking
+   * twice for the same position gives the same object until the row
+   * changes, for as long as anyone holds it. Entries of rows nobody holds
+   * any more are swept out once the table grows past sweep_at. */
   GHashTable            *loaded;
+  guint                  sweep_at;
+  /* The last KEPT_RECORDS rows read, strong references in a ring, oldest
+   * at kept_next once it is full. */
+  GPtrArray             *kept;
+  guint                  kept_next;
   gulong                 changed_handler;
   gulong                 committed_handler;
   /* Rows the store reported changed since its last commit notice, and
@@ -89,6 +108,147 @@ tandem_record_list_get_n_items (GListModel *model)
   return self->ids->len;
 }
 
+static GWeakRef *
+weak_ref_new (gpointer object)
+{
+  GWeakRef *ref = g_new (GWeakRef, 1);
+
+  g_weak_ref_init (ref, object);
+  return ref;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  GWeakRef *ref = data;
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+/* The loaded row @id, a new reference, or NULL when it was not read or
+ * nobody holds it any more. */
+static TandemRecord *
+lookup_loaded (TandemRecordList *self,
+               const char       *id)
+{
+  GWeakRef *ref = g_hash_table_lookup (self->loaded, id);
+
+  return ref != NULL ? g_weak_ref_get (ref) : NULL;
+}
+
+static gboolean
+is_gone (gpointer key,
+         gpointer value,
+         gpointer user_data)
+{
+  g_autoptr(GObject) object = g_weak_ref_get (value);
+
+  return object == NULL;
+}
+
+static void
+keep (TandemRecordList *self,
+      TandemRecord     *record)
+{
+  if (self->kept->len < KEPT_RECORDS)
+    {
+      g_ptr_array_add (self->kept, g_object_ref (record));
+      return;
+    }
+
+  g_object_unref (g_ptr_array_index (self->kept, self->kept_next));
+  g_ptr_array_index (self->kept, self->kept_next) = g_object_ref (record);
+  self->kept_next = (self->kept_next + 1) % KEPT_RECORDS;
+}
+
+static void
+forget_kept (TandemRecordList *self)
+{
+  g_ptr_array_set_size (self->kept, 0);
+  self->kept_next = 0;
+}
+
+/* Records @record as the loaded row with its id, in place of an older one. */
+static void
+add_loaded (TandemRecordList *self,
+            TandemRecord     *record)
+{
+  /* Rows dropped by everyone leave their entry behind; they are cleared
+   * in one pass when the table has grown to twice what was live after the
+   * previous pass, which costs next to nothing per row read. */
+  if (g_hash_table_size (self->loaded) >= self->sweep_at)
+    {
+      g_hash_table_foreach_remove (self->loaded, is_gone, NULL);
+      self->sweep_at = MAX (2 * g_hash_table_size (self->loaded), 2 * KEPT_RECORDS);
+    }
+
+  g_hash_table_replace (self->loaded, g_strdup (tandem_record_get_id (record)),
+                        weak_ref_new (record));
+  keep (self, record);
+}
+
+/* Reads the rows of the page around @position that are not loaded, in one
+ * query; rows another connection deleted meanwhile stay unread. */
+static gboolean
+load_page (TandemRecordList  *self,
+           guint              position,
+           GError           **error)
+{
+  guint first = position - position % PAGE_SIZE;
+  guint last = MIN (first + PAGE_SIZE, self->ids->len);
+  g_autofree char *sql = NULL;
+  GString *text;
+  sqlite3_stmt *stmt;
+  int parameter = 1;
+  int rc;
+
+  text = g_string_new ("SELECT id, hlc");
+  for (guint i = 0; i < self->spec->n_fields; i++)
+    g_string_append_printf (text, ", %s", self->spec->fields[i].name);
+  g_string_append_printf (text, " FROM %s WHERE deleted = 0 AND id IN (?", self->spec->name);
+  for (guint i = 1; i < PAGE_SIZE; i++)
+    g_string_append (text, ", ?");
+  g_string_append_c (text, ')');
+  sql = g_string_free (text, FALSE);
+
+  stmt = tandem_store_prepare_cached (self->store, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  /* Unused parameters stay NULL, which matches no id. */
+  sqlite3_clear_bindings (stmt);
+  for (guint i = first; i < last; i++)
+    {
+      const char *id = g_ptr_array_index (self->ids, i);
+      g_autoptr(TandemRecord) record = lookup_loaded (self, id);
+
+      if (record != NULL)
+        {
+          /* Read already and held elsewhere: kept with its page. */
+          keep (self, record);
+          continue;
+        }
+      sqlite3_bind_text (stmt, parameter++, id, -1, SQLITE_TRANSIENT);
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      g_autoptr(TandemRecord) record = tandem_record_new_with_id (self->record_type, id);
+
+      for (guint i = 0; i < self->spec->n_fields; i++)
+        tandem_record_load_column (record, i, stmt, (int) i + 2);
+      tandem_record_mark_stored (record, sqlite3_column_int64 (stmt, 1));
+      add_loaded (self, record);
+    }
+
+  if (rc != SQLITE_DONE)
+    tandem_store_set_sql_error (self->store, error);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE;
+}
+
 static gpointer
 tandem_record_list_get_item (GListModel *model,
                              guint       position)
@@ -103,22 +263,23 @@ tandem_record_list_get_item (GListModel *model,
     return NULL;
 
   id = g_ptr_array_index (self->ids, position);
-  record = g_hash_table_lookup (self->loaded, id);
+  record = lookup_loaded (self, id);
   if (record != NULL)
-    return g_object_ref (record);
+    return record;
 
-  record = tandem_store_get (self->store, self->record_type, id, &error);
+  if (!load_page (self, position, &error))
+    g_debug ("Could not load %s rows: %s", self->spec->name, error->message);
+
+  record = lookup_loaded (self, id);
   if (record == NULL)
     {
       /* The row went away between the listing and this read (another
        * connection deleted it); an empty record keeps positions valid until
        * the change notification arrives. */
-      if (error != NULL)
-        g_debug ("Could not load %s %s: %s", self->spec->name, id, error->message);
       record = tandem_record_new_with_id (self->record_type, id);
+      add_loaded (self, record);
     }
 
-  g_hash_table_insert (self->loaded, g_strdup (id), g_object_ref (record));
   return record;
 }
 
@@ -209,6 +370,7 @@ reload (TandemRecordList *self,
       g_autoptr(GPtrArray) old = g_steal_pointer (&self->ids);
 
       g_hash_table_remove_all (self->loaded);
+      forget_kept (self);
       self->ids = ids;
       if (old->len != ids->len)
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
@@ -415,6 +577,7 @@ tandem_record_list_dispose (GObject *object)
   g_clear_signal_handler (&self->committed_handler, self->store);
   g_clear_object (&self->store);
   g_hash_table_remove_all (self->loaded);
+  forget_kept (self);
 
   G_OBJECT_CLASS (tandem_record_list_parent_class)->dispose (object);
 }
@@ -426,6 +589,7 @@ tandem_record_list_finalize (GObject *object)
 
   g_clear_pointer (&self->ids, g_ptr_array_unref);
   g_clear_pointer (&self->loaded, g_hash_table_unref);
+  g_clear_pointer (&self->kept, g_ptr_array_unref);
   g_clear_pointer (&self->pending_ids, g_hash_table_unref);
   g_clear_pointer (&self->search, g_free);
   if (self->ids_destroy != NULL)
@@ -515,7 +679,9 @@ tandem_record_list_class_init (TandemRecordListClass *klass)
 static void
 tandem_record_list_init (TandemRecordList *self)
 {
-  self->loaded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->loaded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, weak_ref_free);
+  self->sweep_at = 2 * KEPT_RECORDS;
+  self->kept = g_ptr_array_new_full (KEPT_RECORDS, g_object_unref);
   self->pending_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 

@@ -824,6 +824,130 @@ test_lead_list_announces_rows (TandemTestWorkspace *fixture,
   }
 }
 
+typedef struct
+{
+  guint handed_out;
+  guint finalized;
+} RecordCount;
+
+static void
+on_record_finalized (gpointer  data,
+                     GObject  *where_the_object_was)
+{
+  RecordCount *count = data;
+
+  count->finalized++;
+}
+
+/* Asks for every row once, as scrolling through the whole list does, and
+ * counts the records it hands out that are still alive afterwards. */
+static guint
+walk_list (GListModel  *model,
+           GPtrArray   *ids,
+           RecordCount *count)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TandemRecord) record = g_list_model_get_item (model, i);
+
+      g_assert_cmpstr (tandem_record_get_id (record), ==, g_ptr_array_index (ids, i));
+      if (g_object_get_data (G_OBJECT (record), "test-counted") == NULL)
+        {
+          g_object_set_data (G_OBJECT (record), "test-counted", GINT_TO_POINTER (TRUE));
+          g_object_weak_ref (G_OBJECT (record), on_record_finalized, count);
+          count->handed_out++;
+        }
+    }
+
+  return count->handed_out - count->finalized;
+}
+
+/* Scrolling through 100,000 leads must not keep 100,000 records: rows
+ * nobody holds any more are let go past a small window, while a row still
+ * held (by a list item, the detail pane) is handed out as the same object
+ * with the values the store has. */
+static void
+test_loaded_rows_bounded (TandemTestWorkspace *fixture,
+                          gconstpointer        data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TandemRecordList) list = NULL;
+  g_autoptr(GPtrArray) leads = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr(TandemRecord) first = NULL;
+  g_autoptr(TandemRecord) middle = NULL;
+  g_autoptr(TandemRecord) again = NULL;
+  RecordCount count = { 0, };
+  GListModel *model;
+  guint n, alive;
+
+  g_assert_true (tandem_sample_generate (fixture->store, 3000, 5, 0, NULL, NULL, &error));
+  g_assert_no_error (error);
+  leads = tandem_store_list (fixture->store, TANDEM_TYPE_LEAD, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < leads->len; i++)
+    g_ptr_array_add (ids, (gpointer) tandem_record_get_id (g_ptr_array_index (leads, i)));
+
+  list = tandem_record_list_new (fixture->store, TANDEM_TYPE_LEAD);
+  model = G_LIST_MODEL (list);
+  n = g_list_model_get_n_items (model);
+  g_assert_cmpuint (n, ==, 3000);
+
+  first = g_list_model_get_item (model, 0);
+  middle = g_list_model_get_item (model, n / 2);
+
+  alive = walk_list (model, ids, &count);
+  g_assert_cmpuint (count.handed_out, ==, n);
+  g_assert_cmpuint (alive, <=, 1000);
+
+  /* Walking again and again keeps it there. */
+  alive = walk_list (model, ids, &count);
+  g_assert_cmpuint (alive, <=, 1000);
+  alive = walk_list (model, ids, &count);
+  g_assert_cmpuint (alive, <=, 1000);
+
+  /* Rows held elsewhere keep their identity through all of it. */
+  again = g_list_model_get_item (model, 0);
+  g_assert_true (again == first);
+  g_clear_object (&again);
+  again = g_list_model_get_item (model, n / 2);
+  g_assert_true (again == middle);
+  g_clear_object (&again);
+
+  /* Rows let go come back with the store's values. */
+  for (guint i = 0; i < n; i += 97)
+    {
+      g_autoptr(TandemRecord) item = g_list_model_get_item (model, i);
+      TandemRecord *stored = g_ptr_array_index (leads, i);
+
+      g_assert_cmpstr (tandem_record_get_id (item), ==, tandem_record_get_id (stored));
+      g_assert_cmpstr (tandem_record_get_text (item, "last_name"), ==,
+                       tandem_record_get_text (stored, "last_name"));
+      g_assert_cmpstr (tandem_record_get_text (item, "company_id"), ==,
+                       tandem_record_get_text (stored, "company_id"));
+      g_assert_cmpint (tandem_record_get_int (item, "score"), ==,
+                       tandem_record_get_int (stored, "score"));
+    }
+
+  /* A change to a held row gives a new object with the new values. */
+  tandem_record_set_text (first, "last_name", "Zyxwort");
+  g_assert_true (tandem_store_save (fixture->store, first, &error));
+  g_assert_no_error (error);
+  again = g_list_model_get_item (model, tandem_record_list_find (list, tandem_record_get_id (first)));
+  g_assert_true (again != first);
+  g_assert_cmpstr (tandem_record_get_text (again, "last_name"), ==, "Zyxwort");
+
+  /* Records still alive must not call back into the counter on the stack. */
+  g_clear_object (&list);
+  g_clear_object (&again);
+  g_clear_object (&first);
+  g_clear_object (&middle);
+  g_clear_pointer (&leads, g_ptr_array_unref);
+  g_assert_cmpuint (count.finalized, ==, count.handed_out);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -841,6 +965,9 @@ main (int   argc,
               tandem_test_workspace_tear_down);
   g_test_add ("/core/record-list/lead-list-announces-rows", TandemTestWorkspace, NULL,
               tandem_test_workspace_set_up, test_lead_list_announces_rows,
+              tandem_test_workspace_tear_down);
+  g_test_add ("/core/record-list/loaded-rows-bounded", TandemTestWorkspace, NULL,
+              tandem_test_workspace_set_up, test_loaded_rows_bounded,
               tandem_test_workspace_tear_down);
 
   return g_test_run ();
