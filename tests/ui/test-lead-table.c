@@ -246,6 +246,111 @@ pick_member (TandemStore *store)
   g_assert_not_reached ();
 }
 
+/* The text of the cells of the row showing @name, in column order, or
+ * NULL when no bound row shows it. */
+static GPtrArray *
+row_texts (GtkWidget  *widget,
+           const char *name)
+{
+  if (GTK_IS_INSCRIPTION (widget) &&
+      g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), name) == 0)
+    {
+      /* Inscription, cell, row: the row's cells are in column order. */
+      GtkWidget *row = gtk_widget_get_parent (gtk_widget_get_parent (widget));
+      GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+
+      for (GtkWidget *cell = gtk_widget_get_first_child (row);
+           cell != NULL;
+           cell = gtk_widget_get_next_sibling (cell))
+        {
+          GtkWidget *child = gtk_widget_get_first_child (cell);
+
+          g_ptr_array_add (texts, g_strdup (GTK_IS_INSCRIPTION (child)
+                                            ? gtk_inscription_get_text (GTK_INSCRIPTION (child))
+                                            : NULL));
+        }
+      return texts;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GPtrArray *texts = row_texts (child, name);
+
+      if (texts != NULL)
+        return texts;
+    }
+
+  return NULL;
+}
+
+/* A row shows its lead's values in every column: the name, the company's
+ * and the owner's names, the grade, score and source. */
+static void
+test_cells_show_lead (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GListModel *model;
+  g_autoptr(TandemLead) lead = NULL;
+  g_autoptr(GPtrArray) texts = NULL;
+  g_autoptr(TandemCompany) company = NULL;
+  g_autoptr(TandemMember) owner = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *score = NULL;
+  GtkWidget *view;
+
+  wait_for_count (fixture->table, 300);
+  model = tandem_lead_table_get_model (fixture->table);
+
+  /* A lead near the top whose name no other lead has, with a company and
+   * an owner, so that its row is bound and found by its name alone. */
+  for (guint i = 0; i < 30 && lead == NULL; i++)
+    {
+      g_autoptr(TandemLead) candidate = g_list_model_get_item (model, i);
+      g_autofree char *candidate_name = tandem_lead_dup_display_name (candidate);
+      guint same = 0;
+
+      if (tandem_record_get_text (TANDEM_RECORD (candidate), "company_id") == NULL ||
+          tandem_record_get_text (TANDEM_RECORD (candidate), "owner_id") == NULL)
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (model); j++)
+        {
+          g_autoptr(TandemLead) other = g_list_model_get_item (model, j);
+          g_autofree char *other_name = tandem_lead_dup_display_name (other);
+
+          same += g_strcmp0 (other_name, candidate_name) == 0;
+        }
+      if (same == 1)
+        lead = g_steal_pointer (&candidate);
+    }
+  g_assert_nonnull (lead);
+
+  name = tandem_lead_dup_display_name (lead);
+  company = tandem_store_get (fixture->store, TANDEM_TYPE_COMPANY,
+                              tandem_record_get_text (TANDEM_RECORD (lead), "company_id"), NULL);
+  owner = tandem_store_get (fixture->store, TANDEM_TYPE_MEMBER,
+                            tandem_record_get_text (TANDEM_RECORD (lead), "owner_id"), NULL);
+  g_assert_nonnull (company);
+  g_assert_nonnull (owner);
+  score = g_strdup_printf ("%" G_GINT64_FORMAT, tandem_record_get_int (TANDEM_RECORD (lead), "score"));
+
+  view = tandem_test_find_widget (GTK_WIDGET (fixture->table), GTK_TYPE_COLUMN_VIEW, NULL);
+  tandem_test_flush ();
+  texts = row_texts (view, name);
+  g_assert_nonnull (texts);
+  g_assert_cmpuint (texts->len, ==, 9);
+  g_assert_cmpstr (g_ptr_array_index (texts, 0), ==, name);
+  g_assert_cmpstr (g_ptr_array_index (texts, 1), ==, tandem_company_get_name (company));
+  g_assert_cmpstr (g_ptr_array_index (texts, 3), ==,
+                   tandem_record_get_text (TANDEM_RECORD (lead), "grade"));
+  g_assert_cmpstr (g_ptr_array_index (texts, 4), ==, score);
+  g_assert_cmpstr (g_ptr_array_index (texts, 5), ==, tandem_member_get_name (owner));
+  g_assert_cmpstr (g_ptr_array_index (texts, 6), ==,
+                   tandem_record_get_text (TANDEM_RECORD (lead), "source"));
+}
+
 static void
 test_assign_and_delete (Fixture       *fixture,
                         gconstpointer  data)
@@ -381,6 +486,8 @@ main (int   argc,
               fixture_set_up, test_count_and_search, fixture_tear_down);
   g_test_add ("/ui/lead-table/stage-filter", Fixture, NULL,
               fixture_set_up, test_stage_filter, fixture_tear_down);
+  g_test_add ("/ui/lead-table/cells-show-lead", Fixture, NULL,
+              fixture_set_up, test_cells_show_lead, fixture_tear_down);
   g_test_add ("/ui/lead-table/sort-by-score", Fixture, NULL,
               fixture_set_up, test_sort_by_score, fixture_tear_down);
   g_test_add ("/ui/lead-table/assign-and-delete", Fixture, NULL,
