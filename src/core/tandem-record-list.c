@@ -41,6 +41,8 @@ struct _TandemRecordList
    * at kept_next once it is full. */
   GPtrArray             *kept;
   guint                  kept_next;
+  /* The query that reads a page, made on first use. */
+  char                  *page_sql;
   gulong                 changed_handler;
   gulong                 committed_handler;
   /* Rows the store reported changed since its last commit notice, and
@@ -197,22 +199,24 @@ load_page (TandemRecordList  *self,
 {
   guint first = position - position % PAGE_SIZE;
   guint last = MIN (first + PAGE_SIZE, self->ids->len);
-  g_autofree char *sql = NULL;
-  GString *text;
   sqlite3_stmt *stmt;
   int parameter = 1;
   int rc;
 
-  text = g_string_new ("SELECT id, hlc");
-  for (guint i = 0; i < self->spec->n_fields; i++)
-    g_string_append_printf (text, ", %s", self->spec->fields[i].name);
-  g_string_append_printf (text, " FROM %s WHERE deleted = 0 AND id IN (?", self->spec->name);
-  for (guint i = 1; i < PAGE_SIZE; i++)
-    g_string_append (text, ", ?");
-  g_string_append_c (text, ')');
-  sql = g_string_free (text, FALSE);
+  if (self->page_sql == NULL)
+    {
+      GString *text = g_string_new ("SELECT id, hlc");
 
-  stmt = tandem_store_prepare_cached (self->store, sql, error);
+      for (guint i = 0; i < self->spec->n_fields; i++)
+        g_string_append_printf (text, ", %s", self->spec->fields[i].name);
+      g_string_append_printf (text, " FROM %s WHERE deleted = 0 AND id IN (?", self->spec->name);
+      for (guint i = 1; i < PAGE_SIZE; i++)
+        g_string_append (text, ", ?");
+      g_string_append_c (text, ')');
+      self->page_sql = g_string_free (text, FALSE);
+    }
+
+  stmt = tandem_store_prepare_cached (self->store, self->page_sql, error);
   if (stmt == NULL)
     return FALSE;
 
@@ -590,6 +594,7 @@ tandem_record_list_finalize (GObject *object)
   g_clear_pointer (&self->ids, g_ptr_array_unref);
   g_clear_pointer (&self->loaded, g_hash_table_unref);
   g_clear_pointer (&self->kept, g_ptr_array_unref);
+  g_clear_pointer (&self->page_sql, g_free);
   g_clear_pointer (&self->pending_ids, g_hash_table_unref);
   g_clear_pointer (&self->search, g_free);
   if (self->ids_destroy != NULL)
