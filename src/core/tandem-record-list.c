@@ -190,18 +190,38 @@ add_loaded (TandemRecordList *self,
   keep (self, record);
 }
 
-/* Reads the rows of the page around @position that are not loaded, in one
- * query; rows another connection deleted meanwhile stay unread. */
+static gboolean
+is_loaded (TandemRecordList *self,
+           guint             position)
+{
+  g_autoptr(TandemRecord) record = lookup_loaded (self, g_ptr_array_index (self->ids, position));
+
+  return record != NULL;
+}
+
+/* Reads the rows from @position on that are not loaded, PAGE_SIZE rows at
+ * most, in one query; or the rows up to @position when the rows after it
+ * are loaded and the one before it is not, as when scrolling up. A view
+ * asks for the rows it shows in order, so a page starting at the first
+ * missing row reads little it will not show. Rows another connection
+ * deleted meanwhile stay unread. */
 static gboolean
 load_page (TandemRecordList  *self,
            guint              position,
            GError           **error)
 {
-  guint first = position - position % PAGE_SIZE;
-  guint last = MIN (first + PAGE_SIZE, self->ids->len);
+  guint first = position;
+  guint last = MIN (position + PAGE_SIZE, self->ids->len);
   sqlite3_stmt *stmt;
   int parameter = 1;
   int rc;
+
+  if (position + 1 < self->ids->len && is_loaded (self, position + 1) &&
+      position > 0 && !is_loaded (self, position - 1))
+    {
+      first = position + 1 > PAGE_SIZE ? position + 1 - PAGE_SIZE : 0;
+      last = position + 1;
+    }
 
   if (self->page_sql == NULL)
     {

@@ -864,6 +864,61 @@ walk_list (GListModel  *model,
   return count->handed_out - count->finalized;
 }
 
+static int
+count_page_reads (unsigned  event,
+                  void     *data,
+                  void     *statement,
+                  void     *sql)
+{
+  guint *reads = data;
+
+  if (strstr (sqlite3_sql (statement), "FROM leads WHERE deleted = 0 AND id IN (") != NULL)
+    (*reads)++;
+  return 0;
+}
+
+/* Rows are read a page at a time, scrolling down as well as up, not one
+ * query per row. */
+static void
+test_reads_pages (TandemTestWorkspace *fixture,
+                  gconstpointer        data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TandemRecordList) list = NULL;
+  GListModel *model;
+  guint reads = 0;
+  guint n;
+
+  g_assert_true (tandem_sample_generate (fixture->store, 1000, 9, 0, NULL, NULL, &error));
+  g_assert_no_error (error);
+  list = tandem_record_list_new (fixture->store, TANDEM_TYPE_LEAD);
+  model = G_LIST_MODEL (list);
+  n = g_list_model_get_n_items (model);
+  g_assert_cmpuint (n, ==, 1000);
+
+  sqlite3_trace_v2 (tandem_store_get_db (fixture->store), SQLITE_TRACE_STMT,
+                    count_page_reads, &reads);
+
+  /* Down from the middle to the end, as a view asks for the rows it shows,
+   * keeping the last screenful. */
+  for (guint i = n / 2; i < n; i++)
+    g_object_unref (g_list_model_get_item (model, i));
+  g_assert_cmpuint (reads, >, 0);
+  g_assert_cmpuint (reads, <=, 4);
+
+  /* Then up from the middle to the top. */
+  reads = 0;
+  for (guint i = n / 2; i-- > 0;)
+    {
+      g_autoptr(TandemRecord) record = g_list_model_get_item (model, i);
+
+      g_assert_cmpstr (tandem_record_get_text (record, "last_name"), !=, NULL);
+    }
+  g_assert_cmpuint (reads, <=, 5);
+
+  sqlite3_trace_v2 (tandem_store_get_db (fixture->store), 0, NULL, NULL);
+}
+
 /* Scrolling through 100,000 leads must not keep 100,000 records: rows
  * nobody holds any more are let go past a small window, while a row still
  * held (by a list item, the detail pane) is handed out as the same object
@@ -965,6 +1020,9 @@ main (int   argc,
               tandem_test_workspace_tear_down);
   g_test_add ("/core/record-list/lead-list-announces-rows", TandemTestWorkspace, NULL,
               tandem_test_workspace_set_up, test_lead_list_announces_rows,
+              tandem_test_workspace_tear_down);
+  g_test_add ("/core/record-list/reads-pages", TandemTestWorkspace, NULL,
+              tandem_test_workspace_set_up, test_reads_pages,
               tandem_test_workspace_tear_down);
   g_test_add ("/core/record-list/loaded-rows-bounded", TandemTestWorkspace, NULL,
               tandem_test_workspace_set_up, test_loaded_rows_bounded,
