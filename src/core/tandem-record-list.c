@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include "tandem-record-list.h"
-#include "tandem-record-private.h"
 #include "tandem-store-private.h"
 
 /* Rows are read this many at a time, in one query: a view binding a
@@ -258,12 +257,8 @@ load_page (TandemRecordList  *self,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *id = (const char *) sqlite3_column_text (stmt, 0);
-      g_autoptr(TandemRecord) record = tandem_record_new_with_id (self->record_type, id);
+      g_autoptr(TandemRecord) record = tandem_store_record_from_row (self->spec, stmt);
 
-      for (guint i = 0; i < self->spec->n_fields; i++)
-        tandem_record_load_column (record, i, stmt, (int) i + 2);
-      tandem_record_mark_stored (record, sqlite3_column_int64 (stmt, 1));
       add_loaded (self, record);
     }
 

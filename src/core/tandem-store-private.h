@@ -28,6 +28,10 @@ GPtrArray    *tandem_store_list_ids         (TandemStore            *self,
                                              const char             *search,
                                              GError                **error);
 GType         tandem_store_record_type_for  (const TandemTableSpec  *spec);
+/* The record of a row read with the columns id, hlc, then every field of
+ * @spec in order (the store's own SELECTs). */
+TandemRecord *tandem_store_record_from_row  (const TandemTableSpec  *spec,
+                                             sqlite3_stmt           *stmt);
 /* Writes the derived fields of a stored @record as they are in it, without
  * a clock or a change-log entry: every desktop computes them itself. Only
  * the owners of derived data (scoring, pipeline, the sample generator)

@@ -1002,9 +1002,9 @@ select_columns_sql (const TandemTableSpec *spec)
   return g_string_free (sql, FALSE);
 }
 
-static TandemRecord *
-record_from_row (const TandemTableSpec *spec,
-                 sqlite3_stmt          *stmt)
+TandemRecord *
+tandem_store_record_from_row (const TandemTableSpec *spec,
+                              sqlite3_stmt          *stmt)
 {
   GType type = tandem_store_record_type_for (spec);
   const char *id = (const char *) sqlite3_column_text (stmt, 0);
@@ -1032,7 +1032,7 @@ collect_records (TandemStore            *self,
   int rc;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (records, record_from_row (spec, stmt));
+    g_ptr_array_add (records, tandem_store_record_from_row (spec, stmt));
 
   if (rc != SQLITE_DONE)
     {
@@ -1071,7 +1071,7 @@ get_by_spec (TandemStore            *self,
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    record = record_from_row (spec, stmt);
+    record = tandem_store_record_from_row (spec, stmt);
   else if (rc != SQLITE_DONE)
     tandem_store_set_sql_error (self, error);
   sqlite3_reset (stmt);
@@ -1424,7 +1424,7 @@ tandem_store_set_setting (TandemStore  *self,
 
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    record = record_from_row (spec, stmt);
+    record = tandem_store_record_from_row (spec, stmt);
   else
     record = tandem_record_new_for_table ("settings", key);
   sqlite3_reset (stmt);
