@@ -29,6 +29,7 @@ typedef struct
   GtkGridView        *grid_view;
   GtkSingleSelection *selection;
   TandemRecordList   *leads;
+  guint               scroll_tick_id;
 } Column;
 
 struct _TandemLeadBoard
@@ -46,6 +47,9 @@ struct _TandemLeadBoard
   char             *selected_id;
   gboolean          syncing_selection;
   guint             rebuild_id;
+  /* The rebuild waits for a stage definition to change, or for a setting
+   * to change which stages the board shows. */
+  gboolean          rebuild_always;
   guint             value_id;
   GCancellable     *value_cancellable;
 
@@ -432,6 +436,49 @@ on_column_items_changed (GListModel *model,
     }
 }
 
+static gboolean
+on_scroll_tick (GtkWidget     *widget,
+                GdkFrameClock *frame_clock,
+                gpointer       user_data)
+{
+  Column *column = user_data;
+  guint selected;
+
+  if (gtk_widget_get_height (widget) <= 0)
+    return G_SOURCE_CONTINUE;
+
+  column->scroll_tick_id = 0;
+  selected = gtk_single_selection_get_selected (column->selection);
+  if (selected != GTK_INVALID_LIST_POSITION)
+    gtk_widget_activate_action (widget, "list.scroll-to-item", "u", selected);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Brings the column's selected card into view. GTK 4.8 has no
+ * gtk_grid_view_scroll_to(): the view's own action does it, but asked
+ * before the view has a size (a column just built, a board not yet shown)
+ * it leaves the view blank until it is scrolled by hand; the scroll then
+ * waits for a frame in which the view has its size. */
+static void
+scroll_to_selected (Column *column)
+{
+  GtkWidget *view = GTK_WIDGET (column->grid_view);
+  guint selected = gtk_single_selection_get_selected (column->selection);
+
+  if (selected == GTK_INVALID_LIST_POSITION)
+    return;
+
+  if (gtk_widget_get_mapped (view) && gtk_widget_get_height (view) > 0)
+    {
+      gtk_widget_activate_action (view, "list.scroll-to-item", "u", selected);
+      return;
+    }
+
+  if (column->scroll_tick_id == 0)
+    column->scroll_tick_id = gtk_widget_add_tick_callback (view, on_scroll_tick, column, NULL);
+}
+
 static void
 on_grid_activate (GtkGridView *grid_view,
                   guint        position,
@@ -624,9 +671,6 @@ clear_columns (TandemLeadBoard *self)
 {
   GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->columns_box))) != NULL)
-    gtk_box_remove (self->columns_box, child);
-
   if (self->columns != NULL)
     {
       for (guint i = 0; i < self->columns->len; i++)
@@ -634,8 +678,15 @@ clear_columns (TandemLeadBoard *self)
           Column *column = g_ptr_array_index (self->columns, i);
 
           g_signal_handlers_disconnect_by_data (column->leads, column);
+          if (column->scroll_tick_id != 0)
+            gtk_widget_remove_tick_callback (GTK_WIDGET (column->grid_view),
+                                             column->scroll_tick_id);
+          column->scroll_tick_id = 0;
         }
     }
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->columns_box))) != NULL)
+    gtk_box_remove (self->columns_box, child);
 
   g_clear_pointer (&self->columns, g_ptr_array_unref);
   g_menu_remove_all (self->card_menu);
@@ -690,12 +741,47 @@ rebuild_columns (TandemLeadBoard *self)
   schedule_value_sum (self);
 }
 
+/* Whether the board's columns are still the stages it would show. */
+static gboolean
+columns_match_stages (TandemLeadBoard *self)
+{
+  g_autoptr(GPtrArray) stages = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->columns == NULL || self->store == NULL)
+    return FALSE;
+
+  stages = tandem_pipeline_list_stages (self->store, TRUE, &error);
+  if (stages == NULL || stages->len != self->columns->len)
+    return FALSE;
+
+  for (guint i = 0; i < stages->len; i++)
+    {
+      Column *column = g_ptr_array_index (self->columns, i);
+
+      if (g_strcmp0 (tandem_record_get_text (g_ptr_array_index (stages, i), "key"),
+                     column->stage) != 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 on_rebuild_idle (gpointer user_data)
 {
   TandemLeadBoard *self = user_data;
+  gboolean always = self->rebuild_always;
 
   self->rebuild_id = 0;
+  self->rebuild_always = FALSE;
+
+  /* Most settings are not the board's (a move writes who was routed a
+   * lead last): building every column again would lose each column's
+   * place and bind all its cards anew. */
+  if (!always && columns_match_stages (self))
+    return G_SOURCE_REMOVE;
+
   rebuild_columns (self);
 
   return G_SOURCE_REMOVE;
@@ -710,6 +796,9 @@ on_store_changed (TandemStore      *store,
 {
   /* Rebuilt from an idle: the lists of the old columns are still handling
    * this very notification. */
+  if (g_strcmp0 (table, "stage_definitions") == 0)
+    self->rebuild_always = TRUE;
+
   if ((g_strcmp0 (table, "stage_definitions") == 0 || g_strcmp0 (table, "settings") == 0) &&
       self->rebuild_id == 0)
     self->rebuild_id = g_idle_add (on_rebuild_idle, self);
@@ -1149,10 +1238,7 @@ tandem_lead_board_select_lead (TandemLeadBoard *self,
     return FALSE;
 
   gtk_single_selection_set_selected (found_column->selection, found);
-  /* GTK 4.8 has no gtk_grid_view_scroll_to(); keyboard navigation uses the
-   * view's own action. */
-  gtk_widget_activate_action (GTK_WIDGET (found_column->grid_view),
-                              "list.scroll-to-item", "u", found);
+  scroll_to_selected (found_column);
 
   return TRUE;
 }
