@@ -22,12 +22,14 @@ typedef struct
 {
   TandemLeadBoard    *board;
   char               *stage;
+  char               *name;
   GtkWidget          *widget;
   GtkLabel           *count_label;
   GtkLabel           *value_label;
-  GtkListView        *list_view;
+  GtkGridView        *grid_view;
   GtkSingleSelection *selection;
   TandemRecordList   *leads;
+  guint               scroll_tick_id;
 } Column;
 
 struct _TandemLeadBoard
@@ -45,6 +47,9 @@ struct _TandemLeadBoard
   char             *selected_id;
   gboolean          syncing_selection;
   guint             rebuild_id;
+  /* The rebuild waits for a stage definition to change, or for a setting
+   * to change which stages the board shows. */
+  gboolean          rebuild_always;
   guint             value_id;
   GCancellable     *value_cancellable;
 
@@ -74,6 +79,7 @@ column_free (Column *column)
 {
   g_clear_object (&column->leads);
   g_free (column->stage);
+  g_free (column->name);
   g_free (column);
 }
 
@@ -130,6 +136,20 @@ update_count (Column *column)
 
   description = g_strdup_printf (ngettext ("%u lead", "%u leads", n_items), n_items);
   gtk_widget_set_tooltip_text (GTK_WIDGET (column->count_label), description);
+
+  /* The cards are a grid to a screen reader; its name says which stage
+   * and how long the column is. */
+  if (column->grid_view != NULL)
+    {
+      g_autofree char *label = NULL;
+
+      /* Translators: a board column's accessible name, "MQL, 67,705 leads". */
+      label = g_strdup_printf (ngettext ("%s, %'u lead", "%s, %'u leads", n_items),
+                               column->name, n_items);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (column->grid_view),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                      -1);
+    }
 }
 
 /* Deal values. */
@@ -354,8 +374,6 @@ set_selected_id (TandemLeadBoard *self,
   g_free (self->selected_id);
   self->selected_id = g_strdup (id);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "board.move-to", id != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "board.move-next", id != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "board.move-previous", id != NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_ID]);
 }
 
@@ -418,8 +436,51 @@ on_column_items_changed (GListModel *model,
     }
 }
 
+static gboolean
+on_scroll_tick (GtkWidget     *widget,
+                GdkFrameClock *frame_clock,
+                gpointer       user_data)
+{
+  Column *column = user_data;
+  guint selected;
+
+  if (gtk_widget_get_height (widget) <= 0)
+    return G_SOURCE_CONTINUE;
+
+  column->scroll_tick_id = 0;
+  selected = gtk_single_selection_get_selected (column->selection);
+  if (selected != GTK_INVALID_LIST_POSITION)
+    gtk_widget_activate_action (widget, "list.scroll-to-item", "u", selected);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Brings the column's selected card into view. GTK 4.8 has no
+ * gtk_grid_view_scroll_to(): the view's own action does it, but asked
+ * before the view has a size (a column just built, a board not yet shown)
+ * it leaves the view blank until it is scrolled by hand; the scroll then
+ * waits for a frame in which the view has its size. */
 static void
-on_list_activate (GtkListView *list_view,
+scroll_to_selected (Column *column)
+{
+  GtkWidget *view = GTK_WIDGET (column->grid_view);
+  guint selected = gtk_single_selection_get_selected (column->selection);
+
+  if (selected == GTK_INVALID_LIST_POSITION)
+    return;
+
+  if (gtk_widget_get_mapped (view) && gtk_widget_get_height (view) > 0)
+    {
+      gtk_widget_activate_action (view, "list.scroll-to-item", "u", selected);
+      return;
+    }
+
+  if (column->scroll_tick_id == 0)
+    column->scroll_tick_id = gtk_widget_add_tick_callback (view, on_scroll_tick, column, NULL);
+}
+
+static void
+on_grid_activate (GtkGridView *grid_view,
                   guint        position,
                   Column      *column)
 {
@@ -503,6 +564,7 @@ create_column (TandemLeadBoard *self,
   column = g_new0 (Column, 1);
   column->board = self;
   column->stage = g_strdup (stage);
+  column->name = g_strdup (name);
 
   /* Best first: the cards a person should work on next are on top. */
   tandem_lead_query_set_stages (query, stages);
@@ -571,19 +633,23 @@ create_column (TandemLeadBoard *self,
   g_signal_connect (column->leads, "items-changed",
                     G_CALLBACK (on_column_items_changed), column);
 
-  column->list_view = GTK_LIST_VIEW (gtk_list_view_new (GTK_SELECTION_MODEL (column->selection),
+  /* A grid of one column rather than a GtkListView: GTK 4.8's list view
+   * keeps some 200 rows alive around its place however few are on screen,
+   * a few hundred cards per column on a large workspace (tens of MB, and
+   * a jump of the scrollbar binds them all again in one frame); the grid
+   * view keeps little more than the cards it shows. */
+  column->grid_view = GTK_GRID_VIEW (gtk_grid_view_new (GTK_SELECTION_MODEL (column->selection),
                                                         factory));
-  gtk_widget_add_css_class (GTK_WIDGET (column->list_view), "board-list");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (column->list_view),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
-                                  -1);
-  g_signal_connect (column->list_view, "activate", G_CALLBACK (on_list_activate), column);
+  gtk_grid_view_set_max_columns (column->grid_view, 1);
+  gtk_grid_view_set_single_click_activate (column->grid_view, FALSE);
+  gtk_widget_add_css_class (GTK_WIDGET (column->grid_view), "board-list");
+  g_signal_connect (column->grid_view, "activate", G_CALLBACK (on_grid_activate), column);
 
   scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled),
                                   GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_widget_set_vexpand (scrolled, TRUE);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (column->list_view));
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (column->grid_view));
   gtk_box_append (GTK_BOX (column->widget), scrolled);
 
   scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
@@ -605,9 +671,6 @@ clear_columns (TandemLeadBoard *self)
 {
   GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->columns_box))) != NULL)
-    gtk_box_remove (self->columns_box, child);
-
   if (self->columns != NULL)
     {
       for (guint i = 0; i < self->columns->len; i++)
@@ -615,8 +678,15 @@ clear_columns (TandemLeadBoard *self)
           Column *column = g_ptr_array_index (self->columns, i);
 
           g_signal_handlers_disconnect_by_data (column->leads, column);
+          if (column->scroll_tick_id != 0)
+            gtk_widget_remove_tick_callback (GTK_WIDGET (column->grid_view),
+                                             column->scroll_tick_id);
+          column->scroll_tick_id = 0;
         }
     }
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->columns_box))) != NULL)
+    gtk_box_remove (self->columns_box, child);
 
   g_clear_pointer (&self->columns, g_ptr_array_unref);
   g_menu_remove_all (self->card_menu);
@@ -671,12 +741,47 @@ rebuild_columns (TandemLeadBoard *self)
   schedule_value_sum (self);
 }
 
+/* Whether the board's columns are still the stages it would show. */
+static gboolean
+columns_match_stages (TandemLeadBoard *self)
+{
+  g_autoptr(GPtrArray) stages = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->columns == NULL || self->store == NULL)
+    return FALSE;
+
+  stages = tandem_pipeline_list_stages (self->store, TRUE, &error);
+  if (stages == NULL || stages->len != self->columns->len)
+    return FALSE;
+
+  for (guint i = 0; i < stages->len; i++)
+    {
+      Column *column = g_ptr_array_index (self->columns, i);
+
+      if (g_strcmp0 (tandem_record_get_text (g_ptr_array_index (stages, i), "key"),
+                     column->stage) != 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 on_rebuild_idle (gpointer user_data)
 {
   TandemLeadBoard *self = user_data;
+  gboolean always = self->rebuild_always;
 
   self->rebuild_id = 0;
+  self->rebuild_always = FALSE;
+
+  /* Most settings are not the board's (a move writes who was routed a
+   * lead last): building every column again would lose each column's
+   * place and bind all its cards anew. */
+  if (!always && columns_match_stages (self))
+    return G_SOURCE_REMOVE;
+
   rebuild_columns (self);
 
   return G_SOURCE_REMOVE;
@@ -691,6 +796,9 @@ on_store_changed (TandemStore      *store,
 {
   /* Rebuilt from an idle: the lists of the old columns are still handling
    * this very notification. */
+  if (g_strcmp0 (table, "stage_definitions") == 0)
+    self->rebuild_always = TRUE;
+
   if ((g_strcmp0 (table, "stage_definitions") == 0 || g_strcmp0 (table, "settings") == 0) &&
       self->rebuild_id == 0)
     self->rebuild_id = g_idle_add (on_rebuild_idle, self);
@@ -727,17 +835,74 @@ move_to_action (GtkWidget  *widget,
     tandem_lead_board_move_lead (self, self->selected_id, g_variant_get_string (parameter, NULL));
 }
 
+/* The card keyboard focus is on, if it is on one of the board's: Tab
+ * and the arrows with Ctrl move focus without selecting. */
+static TandemLeadCard *
+get_focused_card (TandemLeadBoard *self,
+                  Column         **column_out)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus == NULL || self->columns == NULL)
+    return NULL;
+
+  for (guint i = 0; i < self->columns->len; i++)
+    {
+      Column *column = g_ptr_array_index (self->columns, i);
+
+      if (!gtk_widget_is_ancestor (focus, GTK_WIDGET (column->grid_view)))
+        continue;
+
+      /* The grid's cell, or a widget inside the card. */
+      for (GtkWidget *child = focus; child != NULL; child = gtk_widget_get_first_child (child))
+        if (TANDEM_IS_LEAD_CARD (child))
+          {
+            *column_out = column;
+            return TANDEM_LEAD_CARD (child);
+          }
+      for (GtkWidget *parent = focus; parent != NULL; parent = gtk_widget_get_parent (parent))
+        if (TANDEM_IS_LEAD_CARD (parent))
+          {
+            *column_out = column;
+            return TANDEM_LEAD_CARD (parent);
+          }
+    }
+
+  return NULL;
+}
+
+/* A move by the keyboard is of the card focus is on; the selection follows
+ * it there first, so the card stays selected in its new column. */
+static void
+select_focused_card (TandemLeadBoard *self)
+{
+  Column *column = NULL;
+  TandemLeadCard *card = get_focused_card (self, &column);
+  TandemLead *lead = card != NULL ? tandem_lead_card_get_lead (card) : NULL;
+  guint position;
+
+  if (lead == NULL)
+    return;
+
+  position = tandem_record_list_find (column->leads, tandem_record_get_id (TANDEM_RECORD (lead)));
+  if (position != G_MAXUINT)
+    gtk_single_selection_set_selected (column->selection, position);
+}
+
 static void
 move_step_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
   TandemLeadBoard *self = TANDEM_LEAD_BOARD (widget);
-  g_autoptr(TandemLead) lead = get_selected_lead (self);
+  g_autoptr(TandemLead) lead = NULL;
   int step = g_str_equal (action_name, "board.move-next") ? 1 : -1;
   const char *stage;
   int index = -1;
 
+  select_focused_card (self);
+  lead = get_selected_lead (self);
   if (lead == NULL || self->columns == NULL)
     return;
 
@@ -795,7 +960,7 @@ open_menu_action (GtkWidget  *widget,
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
 
-  /* Focus is on the list row that holds the card. */
+  /* Focus is on the grid cell that holds the card. */
   for (GtkWidget *child = focus; child != NULL; child = gtk_widget_get_first_child (child))
     {
       if (TANDEM_IS_LEAD_CARD (child))
@@ -803,7 +968,7 @@ open_menu_action (GtkWidget  *widget,
           tandem_lead_card_popup_menu (TANDEM_LEAD_CARD (child));
           return;
         }
-      if (GTK_IS_LIST_VIEW (child))
+      if (GTK_IS_GRID_VIEW (child))
         break;
     }
 }
@@ -929,12 +1094,6 @@ tandem_lead_board_class_init (TandemLeadBoardClass *klass)
                                    open_selected_action);
   gtk_widget_class_install_action (widget_class, "board.open-menu", NULL, open_menu_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right,
-                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "board.move-next", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left,
-                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "board.move-previous", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK,
                                        "board.open-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0,
@@ -944,15 +1103,33 @@ tandem_lead_board_class_init (TandemLeadBoardClass *klass)
 static void
 tandem_lead_board_init (TandemLeadBoard *self)
 {
+  GtkEventController *shortcuts;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Ctrl+Shift+Left and Right are also the cards' grids' own bindings
+   * (extend the selection sideways), which take the key press on its way
+   * up from a focused card before a binding of the board's class would
+   * see it: the board's moves are heard on the way down. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Right,
+                                                                                  GDK_CONTROL_MASK |
+                                                                                  GDK_SHIFT_MASK),
+                                                          gtk_named_action_new ("board.move-next")));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Left,
+                                                                                  GDK_CONTROL_MASK |
+                                                                                  GDK_SHIFT_MASK),
+                                                          gtk_named_action_new ("board.move-previous")));
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   self->card_menu = g_menu_new ();
   self->company_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->owner_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "board.move-to", FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "board.move-next", FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "board.move-previous", FALSE);
 }
 
 GtkWidget *
@@ -1061,10 +1238,7 @@ tandem_lead_board_select_lead (TandemLeadBoard *self,
     return FALSE;
 
   gtk_single_selection_set_selected (found_column->selection, found);
-  /* GTK 4.8 has no gtk_list_view_scroll_to(); keyboard navigation uses the
-   * list's own action. */
-  gtk_widget_activate_action (GTK_WIDGET (found_column->list_view),
-                              "list.scroll-to-item", "u", found);
+  scroll_to_selected (found_column);
 
   return TRUE;
 }

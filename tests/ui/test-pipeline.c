@@ -12,6 +12,7 @@
 #include "tandem-committee-dialog.h"
 #include "tandem-handoff-queue.h"
 #include "tandem-lead-board.h"
+#include "tandem-lead-card.h"
 #include "tandem-move-dialog.h"
 #include "tandem-pipeline-view.h"
 #include "tandem-window.h"
@@ -704,6 +705,218 @@ test_queue_accept (Fixture       *fixture,
   g_assert_cmpstr (row->to_stage, ==, "sal");
 }
 
+/* The cards a column shows: cells of its grid that are on screen, with a
+ * lead bound to their card. */
+static guint
+count_shown_cards (Fixture    *fixture,
+                   const char *stage)
+{
+  GtkWidget *column = tandem_lead_board_get_column (fixture->board, stage);
+  GtkWidget *scrolled = tandem_test_find_widget (column, GTK_TYPE_SCROLLED_WINDOW, NULL);
+  GtkWidget *grid = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  graphene_rect_t bounds, visible;
+  guint shown = 0;
+
+  g_assert_nonnull (grid);
+  if (!gtk_widget_get_mapped (grid) ||
+      !gtk_widget_compute_bounds (scrolled, scrolled, &visible))
+    return 0;
+
+  for (GtkWidget *cell = gtk_widget_get_first_child (grid);
+       cell != NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    {
+      GtkWidget *card = tandem_test_find_widget (cell, TANDEM_TYPE_LEAD_CARD, NULL);
+
+      if (card == NULL || !gtk_widget_get_child_visible (cell) || !gtk_widget_get_mapped (card) ||
+          tandem_lead_card_get_lead (TANDEM_LEAD_CARD (card)) == NULL)
+        continue;
+      if (!gtk_widget_compute_bounds (cell, scrolled, &bounds) ||
+          bounds.size.height <= 0 || !graphene_rect_intersection (&bounds, &visible, NULL))
+        continue;
+      shown++;
+    }
+
+  return shown;
+}
+
+typedef struct
+{
+  Fixture    *fixture;
+  const char *stage;
+} ShownWait;
+
+
+static gboolean
+column_shows_cards (gpointer data)
+{
+  ShownWait *wait = data;
+
+  return count_shown_cards (wait->fixture, wait->stage) > 0;
+}
+
+/* Whether the column's card of the selected lead is on screen. */
+static gboolean
+selected_card_shown (gpointer data)
+{
+  ShownWait *wait = data;
+  GtkWidget *column = tandem_lead_board_get_column (wait->fixture->board, wait->stage);
+  GtkWidget *scrolled = tandem_test_find_widget (column, GTK_TYPE_SCROLLED_WINDOW, NULL);
+  GtkWidget *grid = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  const char *id = tandem_lead_board_get_selected_id (wait->fixture->board);
+  graphene_rect_t bounds, visible;
+
+  if (id == NULL || !gtk_widget_get_mapped (grid) ||
+      !gtk_widget_compute_bounds (scrolled, scrolled, &visible))
+    return FALSE;
+
+  for (GtkWidget *cell = gtk_widget_get_first_child (grid);
+       cell != NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    {
+      GtkWidget *card = tandem_test_find_widget (cell, TANDEM_TYPE_LEAD_CARD, NULL);
+      TandemLead *lead = card != NULL ? tandem_lead_card_get_lead (TANDEM_LEAD_CARD (card)) : NULL;
+
+      if (lead != NULL && g_strcmp0 (tandem_record_get_id (TANDEM_RECORD (lead)), id) == 0 &&
+          gtk_widget_get_child_visible (cell) && gtk_widget_get_mapped (card) &&
+          gtk_widget_compute_bounds (cell, scrolled, &bounds) &&
+          graphene_rect_intersection (&bounds, &visible, NULL))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Selects the last card of the Lead column, far below the first screen. */
+static void
+select_deep_card (Fixture   *fixture,
+                  ShownWait *shown)
+{
+  GListModel *model = tandem_lead_board_get_column_model (fixture->board, "lead");
+  guint n_items = g_list_model_get_n_items (model);
+  g_autoptr(TandemRecord) last = NULL;
+
+  g_assert_cmpuint (n_items, >, 30);
+  last = g_list_model_get_item (model, n_items - 1);
+  g_assert_true (tandem_test_wait_until (column_shows_cards, shown, TIMEOUT_MS));
+  g_assert_true (tandem_lead_board_select_lead (fixture->board, tandem_record_get_id (last)));
+  g_assert_true (tandem_test_wait_until (selected_card_shown, shown, TIMEOUT_MS));
+}
+
+/* A move, from the board or the lead detail, also writes a setting (who
+ * was routed a lead last). The board once built all its columns again for
+ * it, and the column of the selected card, scrolled to it before it had a
+ * size, showed empty until scrolled by hand. */
+static void
+test_setting_keeps_column_shown (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  ShownWait shown = { fixture, "lead" };
+  g_autoptr(GError) error = NULL;
+
+  select_deep_card (fixture, &shown);
+
+  g_assert_true (tandem_store_set_setting (fixture->store, "routing_last_member",
+                                           tandem_store_get_current_member (fixture->store),
+                                           &error));
+  g_assert_no_error (error);
+  tandem_test_flush ();
+  tandem_test_flush ();
+  g_assert_true (tandem_test_wait_until (column_shows_cards, &shown, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (selected_card_shown, &shown, TIMEOUT_MS));
+}
+
+/* A setting that changes the stages on the board (SAL turned off) builds
+ * the columns again; the selected card's column scrolls to it once it has
+ * a size, and shows it. */
+static void
+test_rebuild_shows_selected_card (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  ShownWait shown = { fixture, "lead" };
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) stages = NULL;
+
+  select_deep_card (fixture, &shown);
+
+  g_assert_true (tandem_pipeline_set_sal_enabled (fixture->store, FALSE, &error));
+  g_assert_no_error (error);
+  tandem_test_flush ();
+  tandem_test_flush ();
+  stages = tandem_lead_board_dup_column_stages (fixture->board);
+  g_assert_false (g_strv_contains ((const char * const *)stages, "sal"));
+  g_assert_true (tandem_test_wait_until (column_shows_cards, &shown, TIMEOUT_MS));
+  g_assert_true (tandem_test_wait_until (selected_card_shown, &shown, TIMEOUT_MS));
+}
+
+/* Ctrl+Shift+Right on a card that has keyboard focus but is not selected
+ * (Tab moves focus without selecting) moves that card. */
+static void
+test_move_focused_card (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GtkShortcutTrigger) next = gtk_keyval_trigger_new (GDK_KEY_Right,
+                                                               GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  g_autoptr(GListModel) controllers = NULL;
+  GtkWidget *column = tandem_lead_board_get_column (fixture->board, "mql");
+  GtkWidget *grid = tandem_test_find_widget (column, GTK_TYPE_GRID_VIEW, NULL);
+  ShownWait shown = { fixture, "mql" };
+  StageWait wait = { fixture, NULL, "sal" };
+  GtkWidget *card = NULL;
+  TandemLead *lead = NULL;
+  gboolean heard_first = FALSE;
+
+  /* The grid binds Ctrl+Shift+arrows itself: the board must hear them
+   * before the event reaches it, in the capture phase. */
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (fixture->board));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+          gtk_event_controller_get_propagation_phase (controller) != GTK_PHASE_CAPTURE)
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), next) &&
+              GTK_IS_NAMED_ACTION (action) &&
+              g_strcmp0 (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)),
+                         "board.move-next") == 0)
+            heard_first = TRUE;
+        }
+    }
+  g_assert_true (heard_first);
+
+  g_assert_true (tandem_test_wait_until (column_shows_cards, &shown, TIMEOUT_MS));
+  for (GtkWidget *cell = gtk_widget_get_first_child (grid);
+       cell != NULL && lead == NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    {
+      card = tandem_test_find_widget (cell, TANDEM_TYPE_LEAD_CARD, NULL);
+      if (card != NULL && gtk_widget_get_mapped (card) &&
+          (lead = tandem_lead_card_get_lead (TANDEM_LEAD_CARD (card))) != NULL)
+        {
+          g_auto(GStrv) missing = tandem_pipeline_missing_fields (fixture->store, lead, "sal");
+
+          if (missing != NULL && missing[0] != NULL)
+            lead = NULL;
+          else
+            g_assert_true (gtk_widget_grab_focus (cell));
+        }
+    }
+  g_assert_nonnull (lead);
+  wait.id = g_strdup (tandem_record_get_id (TANDEM_RECORD (lead)));
+  g_assert_null (tandem_lead_board_get_selected_id (fixture->board));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->board), "board.move-next", NULL));
+  assert_moved (fixture, wait.id, "mql", "sal", NULL);
+  g_assert_cmpstr (tandem_lead_board_get_selected_id (fixture->board), ==, wait.id);
+  g_free ((char *)wait.id);
+}
+
 static void
 test_waiting_time (void)
 {
@@ -982,6 +1195,12 @@ main (int   argc,
               fixture_set_up, test_queue_reject, fixture_tear_down);
   g_test_add ("/ui/pipeline/queue-accept", Fixture, NULL,
               fixture_set_up, test_queue_accept, fixture_tear_down);
+  g_test_add ("/ui/pipeline/setting-keeps-column-shown", Fixture, NULL,
+              fixture_set_up, test_setting_keeps_column_shown, fixture_tear_down);
+  g_test_add ("/ui/pipeline/rebuild-shows-selected-card", Fixture, NULL,
+              fixture_set_up, test_rebuild_shows_selected_card, fixture_tear_down);
+  g_test_add ("/ui/pipeline/move-focused-card", Fixture, NULL,
+              fixture_set_up, test_move_focused_card, fixture_tear_down);
 
   return g_test_run ();
 }
