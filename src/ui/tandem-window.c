@@ -27,6 +27,9 @@ struct _TandemWindow
   /* Not owned: the window holds only the one it shows, and forgets it when
    * the person closes it. */
   GtkWindow            *preferences;
+  /* The toasts added and not dismissed yet, shown or queued (see
+   * tandem_window_show_toast ()). */
+  GPtrArray            *live_toasts;
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -267,6 +270,7 @@ tandem_window_dispose (GObject *object)
       self->preferences = NULL;
     }
 
+  g_clear_pointer (&self->live_toasts, g_ptr_array_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
@@ -391,6 +395,7 @@ tandem_window_init (TandemWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->live_toasts = g_ptr_array_new ();
   self->settings = g_settings_new (APP_ID);
 
   width = g_settings_get_int (self->settings, "window-width");
@@ -579,6 +584,14 @@ find_window (GtkWidget *widget)
   return NULL;
 }
 
+static void
+on_toast_dismissed (TandemWindow *self,
+                    AdwToast     *toast)
+{
+  if (self->live_toasts != NULL)
+    g_ptr_array_remove (self->live_toasts, toast);
+}
+
 void
 tandem_window_show_toast (GtkWidget *widget,
                           AdwToast  *toast)
@@ -605,6 +618,22 @@ tandem_window_show_toast (GtkWidget *widget,
       return;
     }
 
+  /* libadwaita 1.2 puts the shown toast back in the queue when one of high
+   * priority arrives, and aborts if the newcomer is dismissed (say, its
+   * Undo clicked) before the other has finished hiding. An Undo toast
+   * replaces the older notices instead, which never takes that path. */
+  if (adw_toast_get_priority (toast) == ADW_TOAST_PRIORITY_HIGH)
+    {
+      g_autoptr(GPtrArray) older = g_steal_pointer (&window->live_toasts);
+
+      window->live_toasts = g_ptr_array_new ();
+      for (guint i = 0; i < older->len; i++)
+        adw_toast_dismiss (g_ptr_array_index (older, i));
+    }
+
+  g_ptr_array_add (window->live_toasts, toast);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_toast_dismissed), window,
+                           G_CONNECT_SWAPPED);
   adw_toast_overlay_add_toast (window->toast_overlay, toast);
 }
 
