@@ -330,6 +330,33 @@ store_cursor (TandemStore  *store,
   return step_done (store, stmt, error);
 }
 
+gboolean
+tandem_sync_skip_own_changes (TandemStore  *store,
+                              gint64        from,
+                              gint64        to,
+                              gboolean     *moved,
+                              GError      **error)
+{
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (moved != NULL)
+    *moved = FALSE;
+
+  /* A cursor that moved since the push was sent (a pull in between, or a
+   * snapshot) stands elsewhere in the history: the skip says nothing
+   * about the changes between it and @to. */
+  if (to <= from || tandem_sync_get_cursor (store) != from)
+    return TRUE;
+
+  if (!store_cursor (store, to, TRUE, error))
+    return FALSE;
+
+  if (moved != NULL)
+    *moved = TRUE;
+  return TRUE;
+}
+
 /* Validation: a page is checked whole before anything is written. */
 
 static gboolean
@@ -1684,6 +1711,809 @@ failed:
   tandem_store_rollback (store);
   merge_clear (&merge);
   return FALSE;
+}
+
+/* Streamed snapshots. */
+
+/* More columns than any table has; a header with more is refused. */
+#define SNAPSHOT_MAX_COLUMNS 64
+
+typedef struct
+{
+  const TandemTableSpec *spec;
+  guint                  n_columns;
+  /* The schema's static names, types and tombstone flags, per column. */
+  const char            *names[SNAPSHOT_MAX_COLUMNS];
+  TandemFieldType        types[SNAPSHOT_MAX_COLUMNS];
+  gboolean               tombstones[SNAPSHOT_MAX_COLUMNS];
+  /* The column of an activity's lead, whose derived fields it changes. */
+  int                    lead_column;
+  char                  *insert_sql;
+} SnapshotTable;
+
+/* A row merged with triggers off, whose full-text entry is made again
+ * before the commit. */
+typedef struct
+{
+  const TandemTableSpec *spec;
+  char                  *row_id;
+  gboolean               renamed;
+} Refresh;
+
+struct _TandemSyncSnapshot
+{
+  Merge          merge;
+  TandemStore   *store;
+  gboolean       foreign_keys_off;
+  /* The specs of tables with triggers (spec -> the largest rowid before
+   * the snapshot, once it has rows), and the merged rows to index again,
+   * while the triggers are off. */
+  gboolean       triggers_off;
+  GHashTable    *triggered;
+  GArray        *refresh;
+  SnapshotTable *table;
+  /* Every table given so far (spec -> SnapshotTable), and the specs of
+   * those that received rows: their references are checked at the end. */
+  GHashTable    *tables;
+  GHashTable    *written;
+  /* Set once too many leads were touched to list them one by one. */
+  gboolean       all_leads;
+  guint64        inserted;
+  guint64        merged;
+  GString       *json;
+};
+
+static void
+snapshot_table_free (SnapshotTable *table)
+{
+  g_free (table->insert_sql);
+  g_free (table);
+}
+
+static gboolean
+snapshot_invalid (GError     **error,
+                  const char  *format,
+                  ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+snapshot_invalid (GError     **error,
+                  const char  *format,
+                  ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, TANDEM_SYNC_ERROR, TANDEM_SYNC_ERROR_INVALID,
+               _("The server sent a snapshot this version of Tandem cannot apply (%s); "
+                 "nothing was changed."), message);
+  return FALSE;
+}
+
+static void
+refresh_clear (Refresh *refresh)
+{
+  g_free (refresh->row_id);
+}
+
+static void
+snapshot_free (TandemSyncSnapshot *snapshot)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+
+  /* Only outside the transaction does the setting take effect. */
+  if (snapshot->foreign_keys_off)
+    sqlite3_exec (db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+  if (snapshot->triggers_off)
+    sqlite3_db_config (db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, NULL);
+  g_clear_pointer (&snapshot->triggered, g_hash_table_unref);
+  g_clear_pointer (&snapshot->refresh, g_array_unref);
+  tandem_store_leave_bulk (snapshot->store);
+
+  merge_clear (&snapshot->merge);
+  g_clear_pointer (&snapshot->tables, g_hash_table_unref);
+  g_clear_pointer (&snapshot->written, g_hash_table_unref);
+  g_string_free (snapshot->json, TRUE);
+  g_object_unref (snapshot->store);
+  g_free (snapshot);
+}
+
+/* The triggers of the schema keep the full-text indexes. Written row by
+ * row, in a transaction that goes on writing, they cost more than the rows
+ * themselves: once a full-text table has been written, every later
+ * statement syncs it at its end. So they are off for the snapshot, and its
+ * rows are indexed at the end, by the triggers themselves (see
+ * index_new_rows()). Only triggers known to do nothing else may be put
+ * off this way; with any other, they all stay on. */
+static void
+switch_off_triggers (TandemSyncSnapshot *snapshot)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+  sqlite3_stmt *stmt = NULL;
+  gboolean known = TRUE;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (stmt, 0);
+      const TandemTableSpec *spec = tandem_schema_lookup ((const char *) sqlite3_column_text (stmt, 1));
+      g_autofree char *prefix = spec ? g_strconcat (spec->name, "_fts_", NULL) : NULL;
+
+      if (spec == NULL ||
+          !((g_str_has_prefix (name, prefix) &&
+             (g_str_has_suffix (name, "_insert") || g_str_has_suffix (name, "_update") ||
+              g_str_has_suffix (name, "_delete"))) ||
+            g_str_equal (name, "companies_rename_leads_fts")))
+        known = FALSE;
+      else
+        g_hash_table_insert (snapshot->triggered, (gpointer) spec, NULL);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE || !known ||
+      sqlite3_db_config (db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL) != SQLITE_OK)
+    {
+      g_hash_table_remove_all (snapshot->triggered);
+      return;
+    }
+
+  snapshot->triggers_off = TRUE;
+}
+
+/* The rows the snapshot added or changed in tables with triggers, indexed
+ * by those very triggers: an update that changes nothing fires the
+ * update trigger, which removes a row's entry and makes it anew, and, for
+ * a company's name, gives its leads the new name too. */
+static gboolean
+index_new_rows (TandemSyncSnapshot  *snapshot,
+                GError             **error)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (!snapshot->triggers_off)
+    return TRUE;
+
+  sqlite3_db_config (db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, NULL);
+  snapshot->triggers_off = FALSE;
+
+  g_hash_table_iter_init (&iter, snapshot->triggered);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const TandemTableSpec *spec = key;
+      g_autofree char *sql = NULL;
+      sqlite3_stmt *stmt;
+
+      if (value == NULL)
+        continue;
+
+      sql = g_strdup_printf ("UPDATE %s SET deleted = deleted WHERE rowid > ?", spec->name);
+      stmt = tandem_store_prepare_cached (snapshot->store, sql, error);
+      if (stmt == NULL)
+        return FALSE;
+
+      sqlite3_bind_int64 (stmt, 1, *(gint64 *) value);
+      if (!step_done (snapshot->store, stmt, error))
+        return FALSE;
+    }
+
+  for (guint i = 0; i < snapshot->refresh->len; i++)
+    {
+      const Refresh *refresh = &g_array_index (snapshot->refresh, Refresh, i);
+      g_autofree char *sql = NULL;
+      sqlite3_stmt *stmt;
+
+      sql = g_strdup_printf ("UPDATE %s SET %s WHERE id = ?", refresh->spec->name,
+                             refresh->renamed ? "name = name" : "deleted = deleted");
+      stmt = tandem_store_prepare_cached (snapshot->store, sql, error);
+      if (stmt == NULL)
+        return FALSE;
+
+      sqlite3_bind_text (stmt, 1, refresh->row_id, -1, SQLITE_STATIC);
+      if (!step_done (snapshot->store, stmt, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+TandemSyncSnapshot *
+tandem_sync_snapshot_begin (TandemStore  *store,
+                            GError      **error)
+{
+  TandemSyncSnapshot *snapshot;
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  gboolean foreign_keys = FALSE;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  db = tandem_store_get_db (store);
+  snapshot = g_new0 (TandemSyncSnapshot, 1);
+  snapshot->store = g_object_ref (store);
+  snapshot->tables = g_hash_table_new_full (NULL, NULL, NULL,
+                                            (GDestroyNotify) snapshot_table_free);
+  snapshot->written = g_hash_table_new (NULL, NULL);
+  snapshot->json = g_string_new (NULL);
+  tandem_store_enter_bulk (store);
+
+  /* SQLite checks each reference as its row is written, which for the
+   * activities of the large sample costs four times the writing itself.
+   * The references of the tables that got rows are checked all at once
+   * before the commit instead; the setting only changes outside a
+   * transaction. */
+  if (sqlite3_get_autocommit (db) &&
+      sqlite3_prepare_v2 (db, "PRAGMA foreign_keys", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    foreign_keys = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_finalize (stmt);
+
+  if (foreign_keys && sqlite3_exec (db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) == SQLITE_OK)
+    snapshot->foreign_keys_off = TRUE;
+
+  snapshot->triggered = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  snapshot->refresh = g_array_new (FALSE, TRUE, sizeof (Refresh));
+  g_array_set_clear_func (snapshot->refresh, (GDestroyNotify) refresh_clear);
+  switch_off_triggers (snapshot);
+
+  if (!tandem_store_begin (store, error))
+    {
+      snapshot_free (snapshot);
+      return NULL;
+    }
+
+  merge_init (&snapshot->merge, store, TRUE);
+  return snapshot;
+}
+
+gboolean
+tandem_sync_snapshot_table (TandemSyncSnapshot  *snapshot,
+                            const char          *table,
+                            const char * const  *columns,
+                            guint                n_columns,
+                            GError             **error)
+{
+  g_autoptr(GString) sql = NULL;
+  const TandemTableSpec *spec;
+  SnapshotTable *entry;
+
+  g_return_val_if_fail (snapshot != NULL, FALSE);
+  g_return_val_if_fail (table != NULL, FALSE);
+  g_return_val_if_fail (columns != NULL || n_columns == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  spec = tandem_schema_lookup (table);
+  if (spec == NULL)
+    return snapshot_invalid (error, "unknown table “%s”", table);
+
+  if (n_columns > SNAPSHOT_MAX_COLUMNS)
+    return snapshot_invalid (error, "“%s” has %u columns", table, n_columns);
+
+  entry = g_new0 (SnapshotTable, 1);
+  entry->spec = spec;
+  entry->n_columns = n_columns;
+  entry->lead_column = -1;
+
+  sql = g_string_new (NULL);
+  g_string_append_printf (sql, "INSERT INTO %s (id, hlc, created_hlc, updated_at", spec->name);
+  for (guint i = 0; i < n_columns; i++)
+    {
+      const char *name = NULL;
+
+      if (columns[i] == NULL ||
+          !lookup_field (spec, columns[i], &entry->types[i], &entry->tombstones[i], &name))
+        {
+          snapshot_table_free (entry);
+          return snapshot_invalid (error, "unknown field “%s” of “%s”",
+                                   columns[i] ? columns[i] : "", table);
+        }
+
+      for (guint j = 0; j < i; j++)
+        if (entry->names[j] == name)
+          {
+            snapshot_table_free (entry);
+            return snapshot_invalid (error, "field “%s” of “%s” given twice", name, table);
+          }
+
+      entry->names[i] = name;
+      if (g_str_equal (spec->name, "activities") && g_str_equal (name, "lead_id"))
+        entry->lead_column = (int) i;
+
+      /* Only the schema's own names reach the SQL text. */
+      g_string_append_printf (sql, ", %s", name);
+    }
+
+  g_string_append (sql, ") VALUES (?, ?, ?, ?");
+  for (guint i = 0; i < n_columns; i++)
+    g_string_append (sql, ", ?");
+  /* A row this desktop has already is merged instead. */
+  g_string_append (sql, ") ON CONFLICT (id) DO NOTHING");
+  entry->insert_sql = g_string_free (g_steal_pointer (&sql), FALSE);
+
+  /* New rows of a table with triggers are those past its last rowid now:
+   * rows are never removed, only tombstoned. */
+  if (g_hash_table_contains (snapshot->triggered, spec) &&
+      g_hash_table_lookup (snapshot->triggered, spec) == NULL)
+    {
+      g_autofree char *max_sql = g_strdup_printf ("SELECT coalesce(max(rowid), 0) FROM %s",
+                                                  spec->name);
+      sqlite3_stmt *stmt = tandem_store_prepare_cached (snapshot->store, max_sql, error);
+      gint64 *last = g_new0 (gint64, 1);
+
+      if (stmt == NULL)
+        {
+          g_free (last);
+          snapshot_table_free (entry);
+          return FALSE;
+        }
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        *last = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+      g_hash_table_insert (snapshot->triggered, (gpointer) spec, last);
+    }
+
+  g_hash_table_replace (snapshot->tables, (gpointer) spec, entry);
+  snapshot->table = entry;
+  return TRUE;
+}
+
+static const char *
+value_json_type (const TandemSyncValue *value)
+{
+  switch (value->kind)
+    {
+    case TANDEM_SYNC_VALUE_INT:
+      return "integer";
+    case TANDEM_SYNC_VALUE_TEXT:
+      return "text";
+    case TANDEM_SYNC_VALUE_NULL:
+    default:
+      return "null";
+    }
+}
+
+/* The value as JSON text, for the merge path, which compares and writes
+ * values the way pulled changes carry them. */
+static const char *
+value_to_json (GString               *out,
+               const TandemSyncValue *value)
+{
+  g_string_truncate (out, 0);
+
+  switch (value->kind)
+    {
+    case TANDEM_SYNC_VALUE_INT:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, value->number);
+      break;
+
+    case TANDEM_SYNC_VALUE_TEXT:
+      g_string_append_c (out, '"');
+      for (gsize i = 0; i < value->length; i++)
+        {
+          guchar c = (guchar) value->text[i];
+
+          if (c == '"' || c == '\\')
+            {
+              g_string_append_c (out, '\\');
+              g_string_append_c (out, (char) c);
+            }
+          else if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+        }
+      g_string_append_c (out, '"');
+      break;
+
+    case TANDEM_SYNC_VALUE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+
+  return out->str;
+}
+
+static gboolean
+valid_clock (gint64      hlc,
+             const char *site)
+{
+  /* (0, "") is the clock of a value nobody has written yet. */
+  if (site == NULL || strlen (site) > 256)
+    return FALSE;
+
+  return (hlc > 0 && *site != '\0') || (hlc == 0 && *site == '\0');
+}
+
+static void
+snapshot_touch_lead (TandemSyncSnapshot *snapshot,
+                     const char         *lead_id)
+{
+  if (snapshot->all_leads || lead_id == NULL)
+    return;
+
+  /* Past this many, every lead is computed again in one pass, and the list
+   * is not worth its memory. */
+  if (g_hash_table_size (snapshot->merge.touched_leads) >= MAX_LEADS_ONE_BY_ONE)
+    {
+      snapshot->all_leads = TRUE;
+      g_hash_table_remove_all (snapshot->merge.touched_leads);
+      return;
+    }
+
+  touch_lead (&snapshot->merge, lead_id);
+}
+
+/* A row this desktop has: each column whose clock differs from the one
+ * here is merged with the rule, as a pulled change would be. */
+static gboolean
+merge_snapshot_row (TandemSyncSnapshot   *snapshot,
+                    const TandemSyncRow  *row,
+                    GError              **error)
+{
+  SnapshotTable *table = snapshot->table;
+  const TandemTableSpec *spec = table->spec;
+  g_autoptr(GHashTable) clocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *sql = NULL;
+  const char *local_site = snapshot->merge.local_site;
+  gboolean applied = FALSE;
+  gboolean renamed = FALSE;
+  gint64 created_hlc = 0;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  /* The clocks of the row here, in two queries rather than one per
+   * column: the field's own, else the remote creator's ("*"), else this
+   * desktop's creation clock. */
+  stmt = tandem_store_prepare_cached (snapshot->store,
+                                      "SELECT field, hlc, site FROM field_clocks"
+                                      " WHERE tbl = ?1 AND row_id = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, row->row_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (clocks, column_dup (stmt, 0),
+                         g_strdup_printf ("%" G_GINT64_FORMAT " %s",
+                                          (gint64) sqlite3_column_int64 (stmt, 1),
+                                          (const char *) sqlite3_column_text (stmt, 2)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return tandem_store_set_sql_error (snapshot->store, error);
+
+  sql = g_strdup_printf ("SELECT created_hlc FROM %s WHERE id = ?", spec->name);
+  stmt = tandem_store_prepare_cached (snapshot->store, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, row->row_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    created_hlc = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < table->n_columns; i++)
+    {
+      const char *name = table->names[i];
+      const char *here = g_hash_table_lookup (clocks, name);
+      g_autofree char *theirs = NULL;
+      gint64 hlc = row->hlc;
+      const char *site = row->site;
+      Outcome outcome;
+      gboolean conflict;
+
+      for (guint j = 0; j < row->n_clocks; j++)
+        if (row->clocks[j].column == i)
+          {
+            hlc = row->clocks[j].hlc;
+            site = row->clocks[j].site;
+          }
+
+      /* A value nobody wrote yet loses to any. */
+      if (hlc == 0)
+        continue;
+
+      if (here == NULL)
+        here = g_hash_table_lookup (clocks, "*");
+      theirs = g_strdup_printf ("%" G_GINT64_FORMAT " %s", hlc, site);
+      if (here != NULL ? g_str_equal (here, theirs)
+                       : (hlc == created_hlc && g_strcmp0 (site, local_site) == 0))
+        continue;
+
+      if (!merge_field (&snapshot->merge, spec, row->row_id, name,
+                        value_to_json (snapshot->json, &row->values[i]), hlc, site, 0,
+                        &outcome, &conflict, error))
+        return FALSE;
+
+      if (outcome == OUTCOME_APPLIED)
+        {
+          applied = TRUE;
+          renamed |= g_str_equal (name, "name");
+        }
+    }
+
+  /* Its full-text entry, when it has one, is made again at the end. */
+  if (applied && snapshot->triggers_off && g_hash_table_contains (snapshot->triggered, spec))
+    {
+      Refresh refresh = { spec, g_strdup (row->row_id), renamed };
+
+      g_array_append_val (snapshot->refresh, refresh);
+    }
+
+  snapshot->merged++;
+  return TRUE;
+}
+
+gboolean
+tandem_sync_snapshot_row (TandemSyncSnapshot   *snapshot,
+                          const TandemSyncRow  *row,
+                          GError              **error)
+{
+  SnapshotTable *table;
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  guint64 seen = 0;
+  gint64 newest;
+  int parameter = 1;
+
+  g_return_val_if_fail (snapshot != NULL, FALSE);
+  g_return_val_if_fail (row != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  table = snapshot->table;
+  if (table == NULL)
+    return snapshot_invalid (error, "a row comes before the name of its table");
+
+  if (row->row_id == NULL || *row->row_id == '\0' || strlen (row->row_id) > 256)
+    return snapshot_invalid (error, "a row of “%s” has no valid id", table->spec->name);
+
+  if (row->hlc < 0 || !valid_clock (row->hlc, row->site))
+    return snapshot_invalid (error, "row “%s” of “%s” has no valid clock", row->row_id,
+                             table->spec->name);
+
+  if (row->n_values != table->n_columns)
+    return snapshot_invalid (error, "row “%s” of “%s” has %u values for %u columns",
+                             row->row_id, table->spec->name, row->n_values, table->n_columns);
+
+  newest = row->hlc;
+  for (guint i = 0; i < row->n_clocks; i++)
+    {
+      const TandemSyncClock *clock = &row->clocks[i];
+
+      if (clock->column >= table->n_columns || (seen & (G_GUINT64_CONSTANT (1) << clock->column)) ||
+          clock->hlc < 0 || !valid_clock (clock->hlc, clock->site))
+        return snapshot_invalid (error, "row “%s” of “%s” has a clock that does not fit",
+                                 row->row_id, table->spec->name);
+
+      seen |= G_GUINT64_CONSTANT (1) << clock->column;
+      newest = MAX (newest, clock->hlc);
+    }
+
+  for (guint i = 0; i < row->n_values; i++)
+    {
+      const TandemSyncValue *value = &row->values[i];
+
+      if ((value->kind == TANDEM_SYNC_VALUE_TEXT &&
+           (value->text == NULL || memchr (value->text, '\0', value->length) != NULL ||
+            !g_utf8_validate_len (value->text, value->length, NULL))) ||
+          !value_fits (table->types[i], table->tombstones[i], value_json_type (value),
+                       value->kind == TANDEM_SYNC_VALUE_INT ? SQLITE_INTEGER : SQLITE_TEXT,
+                       value->number))
+        return snapshot_invalid (error, "the value of “%s” of row “%s” of “%s” has the wrong type",
+                                 table->names[i], row->row_id, table->spec->name);
+    }
+
+  /* Every stamp seen moves the local clock past it. */
+  tandem_store_receive_hlc (snapshot->store, newest);
+  g_hash_table_add (snapshot->written, (gpointer) table->spec);
+
+  stmt = tandem_store_prepare_cached (snapshot->store, table->insert_sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  /* The row's hlc is its newest field clock, as merge_field() keeps it. */
+  sqlite3_bind_text (stmt, parameter++, row->row_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, parameter++, newest);
+  sqlite3_bind_int64 (stmt, parameter++, row->hlc);
+  sqlite3_bind_int64 (stmt, parameter++, tandem_hlc_get_millis (newest));
+  for (guint i = 0; i < row->n_values; i++, parameter++)
+    {
+      const TandemSyncValue *value = &row->values[i];
+
+      if (value->kind == TANDEM_SYNC_VALUE_INT)
+        sqlite3_bind_int64 (stmt, parameter, value->number);
+      else if (value->kind == TANDEM_SYNC_VALUE_TEXT)
+        sqlite3_bind_text (stmt, parameter, value->text, (int) value->length, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, parameter);
+    }
+
+  db = tandem_store_get_db (snapshot->store);
+  if (!step_done (snapshot->store, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (db) == 0)
+    return merge_snapshot_row (snapshot, row, error);
+
+  /* The creator's clock stands for every column without one of its own,
+   * as insert_row() records it. */
+  if (!write_clock (&snapshot->merge, table->spec, row->row_id, "*", row->hlc, row->site, error))
+    return FALSE;
+
+  for (guint i = 0; i < row->n_clocks; i++)
+    {
+      const TandemSyncClock *clock = &row->clocks[i];
+
+      if (clock->hlc == row->hlc && g_strcmp0 (clock->site, row->site) == 0)
+        continue;
+
+      if (!write_clock (&snapshot->merge, table->spec, row->row_id, table->names[clock->column],
+                        clock->hlc, clock->site, error))
+        return FALSE;
+    }
+
+  if (table->spec == tandem_schema_lookup ("leads"))
+    snapshot_touch_lead (snapshot, row->row_id);
+  else if (table->lead_column >= 0 &&
+           row->values[table->lead_column].kind == TANDEM_SYNC_VALUE_TEXT)
+    snapshot_touch_lead (snapshot, row->values[table->lead_column].text);
+
+  snapshot->inserted++;
+  return TRUE;
+}
+
+void
+tandem_sync_snapshot_get_counts (TandemSyncSnapshot *snapshot,
+                                 guint64            *inserted,
+                                 guint64            *merged)
+{
+  g_return_if_fail (snapshot != NULL);
+
+  if (inserted != NULL)
+    *inserted = snapshot->inserted;
+  if (merged != NULL)
+    *merged = snapshot->merged;
+}
+
+/* The derived fields of every lead at once: the activity times in one
+ * statement, as update_activity_times() computes them one lead at a time,
+ * then the scores. */
+static gboolean
+update_all_derived (TandemSyncSnapshot  *snapshot,
+                    GError             **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = tandem_store_prepare_cached (snapshot->store,
+                                      "UPDATE leads SET"
+                                      " last_activity_at = coalesce((SELECT max(occurred_at)"
+                                      "  FROM activities WHERE lead_id = leads.id AND deleted = 0),"
+                                      "  last_activity_at),"
+                                      " first_touch_at = (SELECT min(a.occurred_at)"
+                                      "  FROM activities AS a JOIN members AS m ON m.id = a.member_id"
+                                      "  WHERE a.lead_id = leads.id AND a.deleted = 0"
+                                      "  AND a.kind IN " TOUCH_KINDS " AND lower(m.team) = 'sales'"
+                                      "  AND coalesce(leads.handoff_at, 0) > 0"
+                                      "  AND a.occurred_at >= leads.handoff_at)"
+                                      " WHERE deleted = 0", error);
+  if (stmt == NULL || !step_done (snapshot->store, stmt, error))
+    return FALSE;
+
+  return tandem_scoring_update_all (snapshot->store, now_ms (), NULL, error);
+}
+
+/* With the check of each write turned off, every reference of the tables
+ * that got rows must point at a row before the commit. */
+static gboolean
+check_references (TandemSyncSnapshot  *snapshot,
+                  GError             **error)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (!snapshot->foreign_keys_off)
+    return TRUE;
+
+  g_hash_table_iter_init (&iter, snapshot->written);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const TandemTableSpec *spec = key;
+      g_autofree char *sql = g_strdup_printf ("PRAGMA foreign_key_check(%s)", spec->name);
+      sqlite3_stmt *stmt = NULL;
+      int rc;
+
+      if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        return tandem_store_set_sql_error (snapshot->store, error);
+
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          g_autofree char *parent = column_dup (stmt, 2);
+          gint64 rowid = sqlite3_column_int64 (stmt, 1);
+
+          sqlite3_finalize (stmt);
+          return snapshot_invalid (error, "row %" G_GINT64_FORMAT " of “%s” points at a row of "
+                                   "“%s” that neither the snapshot nor this workspace holds",
+                                   rowid, spec->name, parent ? parent : "?");
+        }
+      sqlite3_finalize (stmt);
+
+      if (rc != SQLITE_DONE)
+        return tandem_store_set_sql_error (snapshot->store, error);
+    }
+
+  return TRUE;
+}
+
+gboolean
+tandem_sync_snapshot_commit (TandemSyncSnapshot  *snapshot,
+                             gint64               cursor,
+                             GError             **error)
+{
+  TandemStore *store;
+  GHashTableIter iter;
+  gpointer key;
+  gint64 start, derived, indexed, checked;
+  gboolean ok;
+
+  g_return_val_if_fail (snapshot != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  store = snapshot->store;
+  start = g_get_monotonic_time ();
+
+  if (snapshot->all_leads)
+    ok = update_all_derived (snapshot, error);
+  else
+    ok = update_derived (&snapshot->merge, error);
+  derived = g_get_monotonic_time ();
+
+  ok = ok && index_new_rows (snapshot, error);
+  indexed = g_get_monotonic_time ();
+
+  ok = ok && check_references (snapshot, error) && store_cursor (store, cursor, FALSE, error);
+  checked = g_get_monotonic_time ();
+
+  /* New rows are announced as a reload of their table rather than one by
+   * one: a new desktop receives them all at once. */
+  if (ok)
+    {
+      g_hash_table_iter_init (&iter, snapshot->written);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        tandem_store_notify_external_change (store, ((const TandemTableSpec *) key)->name);
+    }
+
+  if (ok)
+    ok = tandem_store_commit (store, error);
+  else
+    tandem_store_rollback (store);
+
+  g_debug ("Snapshot of %" G_GUINT64_FORMAT " new and %" G_GUINT64_FORMAT " merged rows: "
+           "derived fields %.2f s, full-text search %.2f s, references %.2f s, commit %.2f s",
+           snapshot->inserted, snapshot->merged, (derived - start) / 1e6,
+           (indexed - derived) / 1e6, (checked - indexed) / 1e6,
+           (g_get_monotonic_time () - checked) / 1e6);
+  snapshot_free (snapshot);
+  return ok;
+}
+
+void
+tandem_sync_snapshot_abort (TandemSyncSnapshot *snapshot)
+{
+  if (snapshot == NULL)
+    return;
+
+  tandem_store_rollback (snapshot->store);
+  snapshot_free (snapshot);
 }
 
 /* Conflicts. */

@@ -11,7 +11,9 @@
 
 #include "core-test-utils.h"
 #include "tandem-schema.h"
+#include "tandem-server-snapshot.h"
 #include "tandem-server-store.h"
+#include "tandem-sync-protocol.h"
 #include "tandem-sync-private.h"
 
 #define NOW 1763900000000
@@ -243,7 +245,7 @@ test_idempotent_batch (Fixture       *fixture,
 
   g_assert_cmpint (count (fixture, "SELECT count(*) FROM changes"), ==, 1);
   g_assert_cmpint (count (fixture, "SELECT count(*) FROM batches"), ==, 1);
-  g_assert_cmpint (count (fixture, "SELECT count(*) FROM state WHERE row_id = 'L2'"), ==, 0);
+  g_assert_cmpint (count (fixture, "SELECT count(*) FROM rows WHERE row_id = 'L2'"), ==, 0);
 }
 
 static void
@@ -275,12 +277,15 @@ test_whole_or_nothing (Fixture       *fixture,
     { "leads", "score", "5", "change 2: field \"score\"" },
     { "leads", "email", "5", "change 2: field \"email\" of table \"leads\" takes a string" },
     { "leads", "created_at", "\"yesterday\"", "takes an integer" },
-    { "leads", "created_at", "1.5", "change 2: The number" },
+    { "leads", "created_at", "1.5", "change 2: the value is not a string, an integer or null: "
+      "A number that is not an integer" },
     { "leads", "deleted", "2", "\"deleted\" must be 0 or 1" },
     { "leads", "*", "{\"bogus\": 1}", "unknown field \"bogus\"" },
     { "leads", "*", "\"x\"", "takes an object" },
     { "activities", "kind", "\"call\"", "only ever created whole" },
-    { "leads", "email", "{\"a\":", "change 2: The body is not valid JSON" },
+    { "leads", "email", "{\"a\":", "change 2: the value is not a string, an integer or null" },
+    { "leads", "email", "\"a\\ud800\"", "not valid UTF-8" },
+    { "leads", "*", "{\"email\": \"a\", \"email\": \"b\"}", "given twice" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -296,7 +301,7 @@ test_whole_or_nothing (Fixture       *fixture,
     }
 
   g_assert_cmpint (count (fixture, "SELECT count(*) FROM changes"), ==, 0);
-  g_assert_cmpint (count (fixture, "SELECT count(*) FROM state"), ==, 0);
+  g_assert_cmpint (count (fixture, "SELECT count(*) FROM rows"), ==, 0);
   g_assert_cmpint (count (fixture, "SELECT count(*) FROM batches"), ==, 0);
   g_assert_cmpint (tandem_server_store_get_cursor (fixture->store), ==, 0);
 }
@@ -335,6 +340,7 @@ test_insert_only (Fixture       *fixture,
   g_autoptr(GPtrArray) b1 = batch_new ();
   g_autoptr(GPtrArray) b2 = batch_new ();
   const char *row = "{\"lead_id\": \"L1\", \"kind\": \"call\", \"occurred_at\": 5, \"deleted\": 0}";
+  g_autofree char *kind = NULL;
 
   g_ptr_array_add (b1, make_change ("activities", "A1", "*", row, 100, "siteA", 0));
   push_expect (fixture, "b1", b1, "a");
@@ -346,8 +352,9 @@ test_insert_only (Fixture       *fixture,
   push_expect (fixture, "b2", b2, "aa");
 
   g_assert_cmpint (count (fixture, "SELECT count(*) FROM changes"), ==, 1);
-  g_assert_cmpint (count (fixture, "SELECT count(*) FROM state WHERE row_id = 'A1'"), ==, 4);
-  g_assert_cmpint (count (fixture, "SELECT count(*) FROM state WHERE value = '\"email\"'"), ==, 0);
+  g_assert_cmpint (count (fixture, "SELECT count(*) FROM rows WHERE row_id = 'A1'"), ==, 1);
+  kind = state_value (fixture, "activities", "A1", "kind");
+  g_assert_cmpstr (kind, ==, "\"call\"");
   g_assert_cmpint (count (fixture, "SELECT count(*) FROM conflicts"), ==, 0);
 }
 
@@ -462,34 +469,101 @@ test_compact (Fixture       *fixture,
   g_assert_cmpint (tandem_server_store_get_cursor (fixture->store), ==, 20);
 }
 
+static const TandemChange *
+find_field (GPtrArray  *changes,
+            const char *row,
+            const char *field)
+{
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const TandemChange *change = g_ptr_array_index (changes, i);
+
+      if (g_str_equal (change->row_id, row) && g_str_equal (change->field, field))
+        return change;
+    }
+
+  return NULL;
+}
+
 static void
 test_snapshot (Fixture       *fixture,
                gconstpointer  data)
 {
   g_autoptr(GPtrArray) b1 = batch_new ();
+  g_autoptr(GPtrArray) b2 = batch_new ();
   g_autoptr(GPtrArray) snapshot = NULL;
+  g_autoptr(GPtrArray) streamed = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
   g_autoptr(GError) error = NULL;
+  const TandemChange *change;
+  const char *text;
   gint64 cursor = -1;
-  TandemChange *first;
+  int schema = 0;
 
   g_ptr_array_add (b1, make_change ("leads", "L2", "*", "{\"email\": \"b@x\", \"phone\": null}",
                                     100, "siteA", 0));
   g_ptr_array_add (b1, make_change ("companies", "C1", "name", "\"Acme\"", 120, "siteB", 0));
   push_expect (fixture, "b1", b1, "aa");
+  g_ptr_array_add (b2, make_change ("leads", "L2", "phone", "\"555\"", 130, "siteB", 100));
+  push_expect (fixture, "b2", b2, "a");
 
   snapshot = tandem_server_store_snapshot (fixture->store, &cursor, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (cursor, ==, 2);
-  g_assert_cmpuint (snapshot->len, ==, 3);
+  g_assert_cmpint (cursor, ==, 3);
 
   /* Sorted by table, row and field, each with its own clock and site. */
-  first = g_ptr_array_index (snapshot, 0);
-  g_assert_cmpstr (first->table, ==, "companies");
-  g_assert_cmpstr (first->value_json, ==, "\"Acme\"");
-  g_assert_cmpint (first->hlc, ==, 120);
-  g_assert_cmpstr (first->site, ==, "siteB");
-  g_assert_cmpstr (((TandemChange *) g_ptr_array_index (snapshot, 2))->field, ==, "phone");
-  g_assert_cmpstr (((TandemChange *) g_ptr_array_index (snapshot, 2))->value_json, ==, "null");
+  change = g_ptr_array_index (snapshot, 0);
+  g_assert_cmpstr (change->table, ==, "companies");
+  g_assert_cmpstr (change->field, ==, "name");
+  g_assert_cmpstr (change->value_json, ==, "\"Acme\"");
+  g_assert_cmpint (change->hlc, ==, 120);
+  g_assert_cmpstr (change->site, ==, "siteB");
+  /* A company known only from its name has no other field written. */
+  g_assert_cmpstr (((TandemChange *) g_ptr_array_index (snapshot, 1))->table, ==, "leads");
+
+  /* The fields a new row leaves out take their defaults under its clock,
+   * as on the desktop that made it; a later edit has its own clock. */
+  change = find_field (snapshot, "L2", "stage");
+  g_assert_nonnull (change);
+  g_assert_cmpstr (change->value_json, ==, "\"lead\"");
+  g_assert_cmpint (change->hlc, ==, 100);
+  change = find_field (snapshot, "L2", "email");
+  g_assert_cmpstr (change->value_json, ==, "\"b@x\"");
+  g_assert_cmpstr (change->site, ==, "siteA");
+  change = find_field (snapshot, "L2", "phone");
+  g_assert_cmpstr (change->value_json, ==, "\"555\"");
+  g_assert_cmpint (change->hlc, ==, 130);
+  g_assert_cmpstr (change->site, ==, "siteB");
+  change = find_field (snapshot, "L2", "deleted");
+  g_assert_cmpstr (change->value_json, ==, "0");
+
+  /* The streamed form holds the same: one line per row, the clocks of
+   * the edited fields only. */
+  g_assert_true (tandem_server_snapshot_write_all (fixture->store, out, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_close (out, NULL, NULL);
+  text = g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out));
+  g_assert_nonnull (strstr (text, "{\"format\":\"tandem-snapshot\",\"version\":2,"));
+  g_assert_nonnull (strstr (text, "[\"L2\",100,\"siteA\",[null,null,\"b@x\",\"555\","));
+  g_assert_nonnull (strstr (text, "],{\"phone\":[130,\"siteB\"]}]\n"));
+  g_assert_nonnull (strstr (text, "{\"end\":true,\"rows\":2}\n"));
+
+  streamed = tandem_snapshot_parse (text, g_memory_output_stream_get_data_size (
+                                      G_MEMORY_OUTPUT_STREAM (out)), &schema, &cursor, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (schema, ==, TANDEM_SCHEMA_VERSION);
+  g_assert_cmpint (cursor, ==, 3);
+  g_assert_cmpuint (streamed->len, ==, snapshot->len);
+  for (guint i = 0; i < snapshot->len; i++)
+    {
+      TandemChange *a = g_ptr_array_index (snapshot, i);
+      const TandemChange *b = find_field (streamed, a->row_id, a->field);
+
+      g_assert_nonnull (b);
+      g_assert_cmpstr (a->value_json, ==, b->value_json);
+      g_assert_cmpint (a->hlc, ==, b->hlc);
+      g_assert_cmpstr (a->site, ==, b->site);
+    }
 }
 
 static void
