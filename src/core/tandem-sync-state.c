@@ -1717,6 +1717,8 @@ failed:
 
 /* More columns than any table has; a header with more is refused. */
 #define SNAPSHOT_MAX_COLUMNS 64
+/* The page cache of a snapshot's transaction, in KiB. */
+#define SNAPSHOT_CACHE_KIB   1048576
 
 typedef struct
 {
@@ -1726,10 +1728,41 @@ typedef struct
   const char            *names[SNAPSHOT_MAX_COLUMNS];
   TandemFieldType        types[SNAPSHOT_MAX_COLUMNS];
   gboolean               tombstones[SNAPSHOT_MAX_COLUMNS];
-  /* The column of an activity's lead, whose derived fields it changes. */
+  /* The columns the activity times of a lead are computed from (-1:
+   * not given): an activity's lead, kind, time, member and tombstone, a
+   * lead's handoff. */
   int                    lead_column;
+  int                    kind_column;
+  int                    time_column;
+  int                    member_column;
+  int                    handoff_column;
+  int                    deleted_column;
   char                  *insert_sql;
+  sqlite3_stmt          *insert;
+  /* The indexes of a table that was empty, dropped while its rows go in
+   * and made again at the end (their SQL), which sorts instead of
+   * inserting into them one row at a time. */
+  GPtrArray             *indexes;
 } SnapshotTable;
+
+/* Consecutive new rows of one table made by one site: their "*" clocks are
+ * written in one statement at the end. */
+typedef struct
+{
+  const TandemTableSpec *spec;
+  gint64                 first;
+  gint64                 last;
+  char                  *site;
+} ClockRun;
+
+/* The activity times of a lead the snapshot brought, computed from its
+ * activities as they pass (update_activity_times() in one pass). */
+typedef struct
+{
+  gint64   handoff_at;
+  gint64   last_activity_at;
+  gint64   first_touch_at;
+} LeadTimes;
 
 /* A row merged with triggers off, whose full-text entry is made again
  * before the commit. */
@@ -1758,15 +1791,28 @@ struct _TandemSyncSnapshot
   GHashTable    *written;
   /* Set once too many leads were touched to list them one by one. */
   gboolean       all_leads;
+  /* New leads (id -> LeadTimes), and whether each member is on the sales
+   * team (id -> 1 or 2). */
+  GHashTable    *new_leads;
+  GHashTable    *sales_members;
+  GArray        *clock_runs;
+  int            cache_size;
   guint64        inserted;
   guint64        merged;
   GString       *json;
 };
 
 static void
+clock_run_clear (ClockRun *run)
+{
+  g_free (run->site);
+}
+
+static void
 snapshot_table_free (SnapshotTable *table)
 {
   g_free (table->insert_sql);
+  g_clear_pointer (&table->indexes, g_ptr_array_unref);
   g_free (table);
 }
 
@@ -1811,6 +1857,15 @@ snapshot_free (TandemSyncSnapshot *snapshot)
     sqlite3_db_config (db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, NULL);
   g_clear_pointer (&snapshot->triggered, g_hash_table_unref);
   g_clear_pointer (&snapshot->refresh, g_array_unref);
+  g_clear_pointer (&snapshot->new_leads, g_hash_table_unref);
+  g_clear_pointer (&snapshot->sales_members, g_hash_table_unref);
+  g_clear_pointer (&snapshot->clock_runs, g_array_unref);
+  if (snapshot->cache_size != 0)
+    {
+      g_autofree char *sql = g_strdup_printf ("PRAGMA cache_size = %d", snapshot->cache_size);
+
+      sqlite3_exec (db, sql, NULL, NULL, NULL);
+    }
   tandem_store_leave_bulk (snapshot->store);
 
   merge_clear (&snapshot->merge);
@@ -1944,7 +1999,23 @@ tandem_sync_snapshot_begin (TandemStore  *store,
                                             (GDestroyNotify) snapshot_table_free);
   snapshot->written = g_hash_table_new (NULL, NULL);
   snapshot->json = g_string_new (NULL);
+  snapshot->new_leads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  snapshot->sales_members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  snapshot->clock_runs = g_array_new (FALSE, TRUE, sizeof (ClockRun));
+  g_array_set_clear_func (snapshot->clock_runs, (GDestroyNotify) clock_run_clear);
   tandem_store_enter_bulk (store);
+
+  /* A first snapshot of a large workspace writes more pages than the bulk
+   * cache holds; those that do not fit go to the log before the commit
+   * and are read back from there, by the indexes and by the scoring pass,
+   * which costs a third of the time. The cache may grow this far for the
+   * length of the transaction; SQLite only takes what it uses. */
+  if (sqlite3_prepare_v2 (db, "PRAGMA cache_size", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    snapshot->cache_size = sqlite3_column_int (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (snapshot->cache_size != 0)
+    sqlite3_exec (db, "PRAGMA cache_size = -" G_STRINGIFY (SNAPSHOT_CACHE_KIB), NULL, NULL, NULL);
 
   /* SQLite checks each reference as its row is written, which for the
    * activities of the large sample costs four times the writing itself.
@@ -1975,6 +2046,114 @@ tandem_sync_snapshot_begin (TandemStore  *store,
   return snapshot;
 }
 
+/* A table that is still empty (a new desktop's) has its indexes dropped
+ * until its rows are in: making an index afterwards sorts its entries,
+ * which is several times faster than inserting them one row at a time.
+ * The indexes are made again from their own SQL by restore_indexes(),
+ * all within the transaction. */
+static gboolean
+drop_indexes (TandemSyncSnapshot  *snapshot,
+              SnapshotTable       *table,
+              GError             **error)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+  g_autofree char *sql = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean empty;
+  int rc;
+
+  sql = g_strdup_printf ("SELECT NOT EXISTS (SELECT 1 FROM %s)", table->spec->name);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return tandem_store_set_sql_error (snapshot->store, error);
+  empty = sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (!empty)
+    return TRUE;
+
+  /* Indexes a constraint makes have no SQL and cannot be dropped. */
+  if (sqlite3_prepare_v2 (db, "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                              " AND tbl_name = ?1 AND sql IS NOT NULL", -1, &stmt, NULL) != SQLITE_OK)
+    return tandem_store_set_sql_error (snapshot->store, error);
+
+  names = g_ptr_array_new_with_free_func (g_free);
+  table->indexes = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_bind_text (stmt, 1, table->spec->name, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (names, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+      g_ptr_array_add (table->indexes, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return tandem_store_set_sql_error (snapshot->store, error);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      char *drop = sqlite3_mprintf ("DROP INDEX %w", (const char *) g_ptr_array_index (names, i));
+
+      rc = sqlite3_exec (db, drop, NULL, NULL, NULL);
+      sqlite3_free (drop);
+      if (rc != SQLITE_OK)
+        return tandem_store_set_sql_error (snapshot->store, error);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+restore_indexes (TandemSyncSnapshot  *snapshot,
+                 GError             **error)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, snapshot->tables);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SnapshotTable *table = value;
+
+      for (guint i = 0; table->indexes != NULL && i < table->indexes->len; i++)
+        if (sqlite3_exec (db, g_ptr_array_index (table->indexes, i), NULL, NULL, NULL) != SQLITE_OK)
+          return tandem_store_set_sql_error (snapshot->store, error);
+
+      g_clear_pointer (&table->indexes, g_ptr_array_unref);
+    }
+
+  return TRUE;
+}
+
+/* Writes the "*" clocks of the runs of new rows so far. */
+static gboolean
+flush_clock_runs (TandemSyncSnapshot  *snapshot,
+                  GError             **error)
+{
+  for (guint i = 0; i < snapshot->clock_runs->len; i++)
+    {
+      const ClockRun *run = &g_array_index (snapshot->clock_runs, ClockRun, i);
+      g_autofree char *sql = NULL;
+      sqlite3_stmt *stmt;
+
+      sql = g_strdup_printf ("INSERT OR REPLACE INTO field_clocks (tbl, row_id, field, hlc, site)"
+                             " SELECT ?1, id, '*', created_hlc, ?2 FROM %s"
+                             " WHERE rowid BETWEEN ?3 AND ?4", run->spec->name);
+      stmt = tandem_store_prepare_cached (snapshot->store, sql, error);
+      if (stmt == NULL)
+        return FALSE;
+
+      sqlite3_bind_text (stmt, 1, run->spec->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, run->site, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, run->first);
+      sqlite3_bind_int64 (stmt, 4, run->last);
+      if (!step_done (snapshot->store, stmt, error))
+        return FALSE;
+    }
+
+  g_array_set_size (snapshot->clock_runs, 0);
+  return TRUE;
+}
+
 gboolean
 tandem_sync_snapshot_table (TandemSyncSnapshot  *snapshot,
                             const char          *table,
@@ -1985,6 +2164,7 @@ tandem_sync_snapshot_table (TandemSyncSnapshot  *snapshot,
   g_autoptr(GString) sql = NULL;
   const TandemTableSpec *spec;
   SnapshotTable *entry;
+  SnapshotTable *previous;
 
   g_return_val_if_fail (snapshot != NULL, FALSE);
   g_return_val_if_fail (table != NULL, FALSE);
@@ -2002,6 +2182,11 @@ tandem_sync_snapshot_table (TandemSyncSnapshot  *snapshot,
   entry->spec = spec;
   entry->n_columns = n_columns;
   entry->lead_column = -1;
+  entry->kind_column = -1;
+  entry->time_column = -1;
+  entry->member_column = -1;
+  entry->handoff_column = -1;
+  entry->deleted_column = -1;
 
   sql = g_string_new (NULL);
   g_string_append_printf (sql, "INSERT INTO %s (id, hlc, created_hlc, updated_at", spec->name);
@@ -2025,8 +2210,21 @@ tandem_sync_snapshot_table (TandemSyncSnapshot  *snapshot,
           }
 
       entry->names[i] = name;
-      if (g_str_equal (spec->name, "activities") && g_str_equal (name, "lead_id"))
-        entry->lead_column = (int) i;
+      if (g_str_equal (name, "deleted"))
+        entry->deleted_column = (int) i;
+      if (g_str_equal (spec->name, "leads") && g_str_equal (name, "handoff_at"))
+        entry->handoff_column = (int) i;
+      if (g_str_equal (spec->name, "activities"))
+        {
+          if (g_str_equal (name, "lead_id"))
+            entry->lead_column = (int) i;
+          else if (g_str_equal (name, "kind"))
+            entry->kind_column = (int) i;
+          else if (g_str_equal (name, "occurred_at"))
+            entry->time_column = (int) i;
+          else if (g_str_equal (name, "member_id"))
+            entry->member_column = (int) i;
+        }
 
       /* Only the schema's own names reach the SQL text. */
       g_string_append_printf (sql, ", %s", name);
@@ -2059,6 +2257,18 @@ tandem_sync_snapshot_table (TandemSyncSnapshot  *snapshot,
         *last = sqlite3_column_int64 (stmt, 0);
       sqlite3_reset (stmt);
       g_hash_table_insert (snapshot->triggered, (gpointer) spec, last);
+    }
+
+  previous = g_hash_table_lookup (snapshot->tables, spec);
+  if (previous != NULL)
+    entry->indexes = g_steal_pointer (&previous->indexes);
+
+  if ((previous == NULL && !drop_indexes (snapshot, entry, error)) ||
+      (entry->insert = tandem_store_prepare_cached (snapshot->store, entry->insert_sql,
+                                                    error)) == NULL)
+    {
+      snapshot_table_free (entry);
+      return FALSE;
     }
 
   g_hash_table_replace (snapshot->tables, (gpointer) spec, entry);
@@ -2252,6 +2462,83 @@ merge_snapshot_row (TandemSyncSnapshot   *snapshot,
   return TRUE;
 }
 
+/* Whether the member is on the sales team, as update_activity_times()
+ * tells: asked once per member. */
+static gboolean
+is_sales_member (TandemSyncSnapshot  *snapshot,
+                 const char          *member_id,
+                 gboolean            *sales,
+                 GError             **error)
+{
+  gpointer known = g_hash_table_lookup (snapshot->sales_members, member_id);
+  sqlite3_stmt *stmt;
+
+  if (known == NULL)
+    {
+      stmt = tandem_store_prepare_cached (snapshot->store,
+                                          "SELECT lower(team) = 'sales' FROM members WHERE id = ?",
+                                          error);
+      if (stmt == NULL)
+        return FALSE;
+
+      sqlite3_bind_text (stmt, 1, member_id, -1, SQLITE_TRANSIENT);
+      known = GINT_TO_POINTER (sqlite3_step (stmt) == SQLITE_ROW &&
+                               sqlite3_column_int (stmt, 0) != 0 ? 2 : 1);
+      sqlite3_reset (stmt);
+      g_hash_table_insert (snapshot->sales_members, g_strdup (member_id), known);
+    }
+
+  *sales = GPOINTER_TO_INT (known) == 2;
+  return TRUE;
+}
+
+/* A new activity: the times of its lead, when the snapshot brought the
+ * lead, are computed here as update_activity_times() would; any other
+ * lead has them computed by that function at the end. Leads come before
+ * their activities in a snapshot. */
+static gboolean
+add_activity_times (TandemSyncSnapshot   *snapshot,
+                    SnapshotTable        *table,
+                    const TandemSyncRow  *row,
+                    GError              **error)
+{
+  const char *lead_id = row->values[table->lead_column].text;
+  LeadTimes *times = g_hash_table_lookup (snapshot->new_leads, lead_id);
+  const TandemSyncValue *kind, *member;
+  gint64 occurred_at;
+  gboolean sales = FALSE;
+
+  if (times == NULL || table->time_column < 0 || table->kind_column < 0 ||
+      table->member_column < 0 || table->deleted_column < 0)
+    {
+      snapshot_touch_lead (snapshot, lead_id);
+      return TRUE;
+    }
+
+  if (row->values[table->deleted_column].number != 0 ||
+      row->values[table->time_column].kind != TANDEM_SYNC_VALUE_INT)
+    return TRUE;
+
+  occurred_at = row->values[table->time_column].number;
+  times->last_activity_at = MAX (times->last_activity_at, occurred_at);
+
+  kind = &row->values[table->kind_column];
+  member = &row->values[table->member_column];
+  if (times->handoff_at <= 0 || occurred_at < times->handoff_at ||
+      kind->kind != TANDEM_SYNC_VALUE_TEXT || member->kind != TANDEM_SYNC_VALUE_TEXT ||
+      !(g_str_equal (kind->text, "call") || g_str_equal (kind->text, "email_sent") ||
+        g_str_equal (kind->text, "meeting_booked") || g_str_equal (kind->text, "meeting_held")))
+    return TRUE;
+
+  if (!is_sales_member (snapshot, member->text, &sales, error))
+    return FALSE;
+
+  if (sales && (times->first_touch_at == 0 || occurred_at < times->first_touch_at))
+    times->first_touch_at = occurred_at;
+
+  return TRUE;
+}
+
 gboolean
 tandem_sync_snapshot_row (TandemSyncSnapshot   *snapshot,
                           const TandemSyncRow  *row,
@@ -2260,8 +2547,10 @@ tandem_sync_snapshot_row (TandemSyncSnapshot   *snapshot,
   SnapshotTable *table;
   sqlite3 *db;
   sqlite3_stmt *stmt;
+  ClockRun *run;
   guint64 seen = 0;
   gint64 newest;
+  gint64 rowid;
   int parameter = 1;
 
   g_return_val_if_fail (snapshot != NULL, FALSE);
@@ -2301,9 +2590,9 @@ tandem_sync_snapshot_row (TandemSyncSnapshot   *snapshot,
     {
       const TandemSyncValue *value = &row->values[i];
 
+      /* g_utf8_validate_len() also refuses NUL bytes. */
       if ((value->kind == TANDEM_SYNC_VALUE_TEXT &&
-           (value->text == NULL || memchr (value->text, '\0', value->length) != NULL ||
-            !g_utf8_validate_len (value->text, value->length, NULL))) ||
+           (value->text == NULL || !g_utf8_validate_len (value->text, value->length, NULL))) ||
           !value_fits (table->types[i], table->tombstones[i], value_json_type (value),
                        value->kind == TANDEM_SYNC_VALUE_INT ? SQLITE_INTEGER : SQLITE_TEXT,
                        value->number))
@@ -2315,9 +2604,9 @@ tandem_sync_snapshot_row (TandemSyncSnapshot   *snapshot,
   tandem_store_receive_hlc (snapshot->store, newest);
   g_hash_table_add (snapshot->written, (gpointer) table->spec);
 
-  stmt = tandem_store_prepare_cached (snapshot->store, table->insert_sql, error);
-  if (stmt == NULL)
-    return FALSE;
+  /* Prepared once per table: preparing it again costs a hash of its text
+   * per row. */
+  stmt = table->insert;
 
   /* The row's hlc is its newest field clock, as merge_field() keeps it. */
   sqlite3_bind_text (stmt, parameter++, row->row_id, -1, SQLITE_STATIC);
@@ -2341,12 +2630,26 @@ tandem_sync_snapshot_row (TandemSyncSnapshot   *snapshot,
     return FALSE;
 
   if (sqlite3_changes (db) == 0)
-    return merge_snapshot_row (snapshot, row, error);
+    {
+      /* The merge reads the clocks of rows, which must all be written. */
+      return flush_clock_runs (snapshot, error) && merge_snapshot_row (snapshot, row, error);
+    }
 
   /* The creator's clock stands for every column without one of its own,
-   * as insert_row() records it. */
-  if (!write_clock (&snapshot->merge, table->spec, row->row_id, "*", row->hlc, row->site, error))
-    return FALSE;
+   * as insert_row() records it; consecutive rows by one creator share one
+   * statement that writes it for all of them at the end. */
+  rowid = sqlite3_last_insert_rowid (db);
+  run = snapshot->clock_runs->len > 0
+          ? &g_array_index (snapshot->clock_runs, ClockRun, snapshot->clock_runs->len - 1) : NULL;
+  if (run != NULL && run->spec == table->spec && run->last + 1 == rowid &&
+      g_str_equal (run->site, row->site))
+    run->last = rowid;
+  else
+    {
+      ClockRun next = { table->spec, rowid, rowid, g_strdup (row->site) };
+
+      g_array_append_val (snapshot->clock_runs, next);
+    }
 
   for (guint i = 0; i < row->n_clocks; i++)
     {
@@ -2360,11 +2663,19 @@ tandem_sync_snapshot_row (TandemSyncSnapshot   *snapshot,
         return FALSE;
     }
 
-  if (table->spec == tandem_schema_lookup ("leads"))
-    snapshot_touch_lead (snapshot, row->row_id);
+  if (table->handoff_column >= 0 || g_str_equal (table->spec->name, "leads"))
+    {
+      LeadTimes *times = g_new0 (LeadTimes, 1);
+
+      if (table->handoff_column >= 0 &&
+          row->values[table->handoff_column].kind == TANDEM_SYNC_VALUE_INT)
+        times->handoff_at = row->values[table->handoff_column].number;
+      g_hash_table_replace (snapshot->new_leads, g_strdup (row->row_id), times);
+    }
   else if (table->lead_column >= 0 &&
-           row->values[table->lead_column].kind == TANDEM_SYNC_VALUE_TEXT)
-    snapshot_touch_lead (snapshot, row->values[table->lead_column].text);
+           row->values[table->lead_column].kind == TANDEM_SYNC_VALUE_TEXT &&
+           !add_activity_times (snapshot, table, row, error))
+    return FALSE;
 
   snapshot->inserted++;
   return TRUE;
@@ -2383,35 +2694,143 @@ tandem_sync_snapshot_get_counts (TandemSyncSnapshot *snapshot,
     *merged = snapshot->merged;
 }
 
-/* The derived fields of every lead at once: the activity times in one
- * statement, as update_activity_times() computes them one lead at a time,
- * then the scores. */
+/* The derived fields of the leads the snapshot brought or touched: the
+ * activity times of new leads as computed on the way, those of other
+ * touched leads one by one (or all at once when there are many), then the
+ * scores, one by one or in one pass over every lead. */
 static gboolean
-update_all_derived (TandemSyncSnapshot  *snapshot,
-                    GError             **error)
+update_snapshot_derived (TandemSyncSnapshot  *snapshot,
+                         GError             **error)
 {
+  g_autoptr(TandemScoringRules) rules = NULL;
+  GHashTable *touched = snapshot->merge.touched_leads;
+  GHashTableIter iter;
+  gpointer key, value;
+  gint64 now = now_ms ();
+  gint64 start = g_get_monotonic_time ();
   sqlite3_stmt *stmt;
 
-  stmt = tandem_store_prepare_cached (snapshot->store,
-                                      "UPDATE leads SET"
-                                      " last_activity_at = coalesce((SELECT max(occurred_at)"
-                                      "  FROM activities WHERE lead_id = leads.id AND deleted = 0),"
-                                      "  last_activity_at),"
-                                      " first_touch_at = (SELECT min(a.occurred_at)"
-                                      "  FROM activities AS a JOIN members AS m ON m.id = a.member_id"
-                                      "  WHERE a.lead_id = leads.id AND a.deleted = 0"
-                                      "  AND a.kind IN " TOUCH_KINDS " AND lower(m.team) = 'sales'"
-                                      "  AND coalesce(leads.handoff_at, 0) > 0"
-                                      "  AND a.occurred_at >= leads.handoff_at)"
-                                      " WHERE deleted = 0", error);
-  if (stmt == NULL || !step_done (snapshot->store, stmt, error))
+  g_hash_table_iter_init (&iter, snapshot->new_leads);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const LeadTimes *times = value;
+
+      if (times->last_activity_at == 0 && times->first_touch_at == 0)
+        continue;
+
+      stmt = tandem_store_prepare_cached (snapshot->store,
+                                          "UPDATE leads SET last_activity_at = ?1,"
+                                          " first_touch_at = ?2 WHERE id = ?3 AND deleted = 0",
+                                          error);
+      if (stmt == NULL)
+        return FALSE;
+
+      sqlite3_bind_int64 (stmt, 1, times->last_activity_at);
+      if (times->first_touch_at != 0)
+        sqlite3_bind_int64 (stmt, 2, times->first_touch_at);
+      sqlite3_bind_text (stmt, 3, key, -1, SQLITE_STATIC);
+      if (!step_done (snapshot->store, stmt, error))
+        return FALSE;
+    }
+
+  if (snapshot->all_leads)
+    {
+      /* Every lead's times in one statement, as update_activity_times()
+       * computes them one lead at a time. */
+      stmt = tandem_store_prepare_cached (snapshot->store,
+                                          "UPDATE leads SET"
+                                          " last_activity_at = coalesce((SELECT max(occurred_at)"
+                                          "  FROM activities WHERE lead_id = leads.id AND deleted = 0),"
+                                          "  last_activity_at),"
+                                          " first_touch_at = (SELECT min(a.occurred_at)"
+                                          "  FROM activities AS a JOIN members AS m ON m.id = a.member_id"
+                                          "  WHERE a.lead_id = leads.id AND a.deleted = 0"
+                                          "  AND a.kind IN " TOUCH_KINDS " AND lower(m.team) = 'sales'"
+                                          "  AND coalesce(leads.handoff_at, 0) > 0"
+                                          "  AND a.occurred_at >= leads.handoff_at)"
+                                          " WHERE deleted = 0", error);
+      if (stmt == NULL || !step_done (snapshot->store, stmt, error))
+        return FALSE;
+    }
+  else
+    {
+      g_hash_table_iter_init (&iter, touched);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        if (!g_hash_table_contains (snapshot->new_leads, key) &&
+            !update_activity_times (&snapshot->merge, key, error))
+          return FALSE;
+    }
+
+  g_debug ("Snapshot: activity times of %u new and %u other leads in %.2f s",
+           g_hash_table_size (snapshot->new_leads), g_hash_table_size (touched),
+           (g_get_monotonic_time () - start) / 1e6);
+
+  if (snapshot->all_leads ||
+      g_hash_table_size (touched) + g_hash_table_size (snapshot->new_leads) > MAX_LEADS_ONE_BY_ONE)
+    return tandem_scoring_update_all (snapshot->store, now, NULL, error);
+
+  if (g_hash_table_size (touched) + g_hash_table_size (snapshot->new_leads) == 0)
+    return TRUE;
+
+  rules = tandem_scoring_rules_load (snapshot->store, error);
+  if (rules == NULL)
     return FALSE;
 
-  return tandem_scoring_update_all (snapshot->store, now_ms (), NULL, error);
+  g_hash_table_iter_init (&iter, snapshot->new_leads);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!rescore_lead (&snapshot->merge, rules, key, now, error))
+      return FALSE;
+
+  g_hash_table_iter_init (&iter, touched);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (snapshot->new_leads, key) &&
+        !rescore_lead (&snapshot->merge, rules, key, now, error))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* Whether every value of @column of @table names a row of @parent: each
+ * distinct value looked up once, which costs a fraction of checking every
+ * row (PRAGMA foreign_key_check) on the large tables. *@missing receives
+ * a value that names none. */
+static gboolean
+check_reference (TandemSyncSnapshot  *snapshot,
+                 const char          *table,
+                 const char          *column,
+                 const char          *parent,
+                 const char          *parent_column,
+                 char               **missing,
+                 GError             **error)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+  sqlite3_stmt *stmt = NULL;
+  char *sql;
+  int rc;
+
+  sql = sqlite3_mprintf ("SELECT c.v FROM (SELECT DISTINCT \"%w\" AS v FROM \"%w\""
+                         " WHERE \"%w\" IS NOT NULL) AS c WHERE NOT EXISTS"
+                         " (SELECT 1 FROM \"%w\" WHERE \"%w\" = c.v) LIMIT 1",
+                         column, table, column, parent, parent_column);
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  sqlite3_free (sql);
+  if (rc != SQLITE_OK)
+    return tandem_store_set_sql_error (snapshot->store, error);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *missing = column_dup (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tandem_store_set_sql_error (snapshot->store, error);
+
+  return TRUE;
 }
 
 /* With the check of each write turned off, every reference of the tables
- * that got rows must point at a row before the commit. */
+ * that got rows must point at a row before the commit, as SQLite would
+ * have made sure at the commit. */
 static gboolean
 check_references (TandemSyncSnapshot  *snapshot,
                   GError             **error)
@@ -2427,23 +2846,43 @@ check_references (TandemSyncSnapshot  *snapshot,
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
       const TandemTableSpec *spec = key;
-      g_autofree char *sql = g_strdup_printf ("PRAGMA foreign_key_check(%s)", spec->name);
+      g_autofree char *sql = g_strdup_printf ("PRAGMA foreign_key_list(%s)", spec->name);
       sqlite3_stmt *stmt = NULL;
       int rc;
 
       if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
         return tandem_store_set_sql_error (snapshot->store, error);
 
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
+      /* Columns: id, seq, table, from, to, ...; every reference of the
+       * schema is one column naming a row by its id. */
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           g_autofree char *parent = column_dup (stmt, 2);
-          gint64 rowid = sqlite3_column_int64 (stmt, 1);
+          g_autofree char *from = column_dup (stmt, 3);
+          g_autofree char *to = column_dup (stmt, 4);
+          g_autofree char *missing = NULL;
 
-          sqlite3_finalize (stmt);
-          return snapshot_invalid (error, "row %" G_GINT64_FORMAT " of “%s” points at a row of "
-                                   "“%s” that neither the snapshot nor this workspace holds",
-                                   rowid, spec->name, parent ? parent : "?");
+          if (sqlite3_column_int (stmt, 1) != 0 || parent == NULL || from == NULL)
+            {
+              sqlite3_finalize (stmt);
+              return snapshot_invalid (error, "“%s” has a reference of several columns",
+                                       spec->name);
+            }
+
+          if (!check_reference (snapshot, spec->name, from, parent, to ? to : "id", &missing,
+                                error))
+            {
+              sqlite3_finalize (stmt);
+              return FALSE;
+            }
+
+          if (missing != NULL)
+            {
+              sqlite3_finalize (stmt);
+              return snapshot_invalid (error, "a row of “%s” names “%s” as its %s, which neither "
+                                       "the snapshot nor this workspace holds",
+                                       spec->name, missing, from);
+            }
         }
       sqlite3_finalize (stmt);
 
@@ -2462,7 +2901,7 @@ tandem_sync_snapshot_commit (TandemSyncSnapshot  *snapshot,
   TandemStore *store;
   GHashTableIter iter;
   gpointer key;
-  gint64 start, derived, indexed, checked;
+  gint64 start, restored, clocked, derived, indexed, checked;
   gboolean ok;
 
   g_return_val_if_fail (snapshot != NULL, FALSE);
@@ -2471,10 +2910,11 @@ tandem_sync_snapshot_commit (TandemSyncSnapshot  *snapshot,
   store = snapshot->store;
   start = g_get_monotonic_time ();
 
-  if (snapshot->all_leads)
-    ok = update_all_derived (snapshot, error);
-  else
-    ok = update_derived (&snapshot->merge, error);
+  ok = restore_indexes (snapshot, error);
+  restored = g_get_monotonic_time ();
+  ok = ok && flush_clock_runs (snapshot, error);
+  clocked = g_get_monotonic_time ();
+  ok = ok && update_snapshot_derived (snapshot, error);
   derived = g_get_monotonic_time ();
 
   ok = ok && index_new_rows (snapshot, error);
@@ -2498,8 +2938,10 @@ tandem_sync_snapshot_commit (TandemSyncSnapshot  *snapshot,
     tandem_store_rollback (store);
 
   g_debug ("Snapshot of %" G_GUINT64_FORMAT " new and %" G_GUINT64_FORMAT " merged rows: "
-           "derived fields %.2f s, full-text search %.2f s, references %.2f s, commit %.2f s",
-           snapshot->inserted, snapshot->merged, (derived - start) / 1e6,
+           "indexes %.2f s, clocks %.2f s, derived fields %.2f s, full-text search %.2f s, "
+           "references %.2f s, commit %.2f s",
+           snapshot->inserted, snapshot->merged, (restored - start) / 1e6,
+           (clocked - restored) / 1e6, (derived - clocked) / 1e6,
            (indexed - derived) / 1e6, (checked - indexed) / 1e6,
            (g_get_monotonic_time () - checked) / 1e6);
   snapshot_free (snapshot);
