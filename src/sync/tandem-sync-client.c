@@ -31,7 +31,12 @@
  * from its batches table without applying anything twice. Pulled pages are
  * applied together with the cursor in one transaction by the core. */
 
-#define PUSH_BATCH_SIZE  1000
+/* A batch is at most this many changes, the protocol's limit, and about
+ * this many bytes, half the limit of a body: a large first push then takes
+ * a few hundred round trips (and the server's waits for the disk) rather
+ * than over a thousand. */
+#define PUSH_BATCH_SIZE  5000
+#define PUSH_BATCH_BYTES (4 * 1024 * 1024)
 #define PULL_PAGE_SIZE   1000
 #define REQUEST_TIMEOUT  30  /* seconds without progress before giving up */
 
@@ -783,6 +788,23 @@ client_push_batch (Client        *client,
 
   if (batch_id == NULL)
     {
+      gsize bytes = 0;
+      guint n = 0;
+
+      /* The size a change takes in the request: its value is JSON
+       * already, the rest a few keys and clocks. */
+      while (n < changes->len)
+        {
+          const TandemChange *change = g_ptr_array_index (changes, n);
+
+          bytes += strlen (change->value_json) + strlen (change->table) +
+                   strlen (change->row_id) + strlen (change->field) + strlen (change->site) + 128;
+          if (n > 0 && bytes > PUSH_BATCH_BYTES)
+            break;
+          n++;
+        }
+      g_ptr_array_set_size (changes, n);
+
       batch_id = g_uuid_string_random ();
       last_seq = ((TandemChange *) g_ptr_array_index (changes, changes->len - 1))->seq;
       batch.batch_id = batch_id;

@@ -754,6 +754,83 @@ check_object (JsonNode       *node,
   return TRUE;
 }
 
+/* A value as JSON text, written directly: json_to_string() builds a
+ * generator for each value, which a large first push pays a million
+ * times. The tree's depth is bounded by check_text_full(). */
+static void
+append_node (GString  *out,
+             JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            tandem_protocol_append_string (out, name);
+            g_string_append_c (out, ':');
+            append_node (out, member);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            append_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_INT64)
+        g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      else if (json_node_get_value_type (node) == G_TYPE_STRING)
+        tandem_protocol_append_string (out, json_node_get_string (node));
+      else if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+        g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      else
+        {
+          char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_string_append (out, g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (node)));
+        }
+      break;
+
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
+static char *
+node_to_text (JsonNode *node)
+{
+  GString *out = g_string_sized_new (64);
+
+  append_node (out, node);
+  return g_string_free (out, FALSE);
+}
+
 static TandemChange *
 change_from_node (JsonNode  *node,
                   gboolean   with_seq,
@@ -784,7 +861,7 @@ change_from_node (JsonNode  *node,
   change->table = g_strdup (json_object_get_string_member (object, "table"));
   change->row_id = g_strdup (json_object_get_string_member (object, "row"));
   change->field = g_strdup (json_object_get_string_member (object, "field"));
-  change->value_json = json_to_string (value, FALSE);
+  change->value_json = node_to_text (value);
   change->hlc = json_object_get_int_member (object, "hlc");
   change->site = g_strdup (json_object_get_string_member (object, "site"));
   change->base_hlc = json_object_get_int_member_with_default (object, "base_hlc", 0);
