@@ -181,6 +181,90 @@ test_edit_reaches_other_desk (void)
   desk_close (&b);
 }
 
+/* A push that nobody else's change came before: the server says so, and
+ * the desktop does not pull its own changes back. */
+static void
+test_lone_push_skips_own (void)
+{
+  Desk a = { 0, };
+  g_autofree char *id = NULL;
+  g_autofree char *id2 = NULL;
+  TandemSyncReport report;
+
+  desk_open (&a, NULL);
+  desk_sync (&a);
+
+  id = new_lead (&a, "Lone");
+  set_field (&a, id, "email", "lone@a.example");
+  report = desk_sync (&a);
+  g_assert_cmpuint (report.pushed, ==, 2);
+  g_assert_cmpuint (report.received, ==, 0);
+  g_assert_cmpuint (report.pulled, ==, 0);
+  g_assert_cmpint (tandem_sync_get_cursor (a.store), ==,
+                   server_count ("SELECT max(seq) FROM changes"));
+
+  /* The next round, with nothing new, moves nothing either; and a pull
+   * from the new cursor finds the stamp it was given (no snapshot). */
+  report = desk_sync (&a);
+  g_assert_cmpuint (report.received, ==, 0);
+  g_assert_false (report.took_snapshot);
+
+  /* Again after a round with a push and more edits in one go. */
+  id2 = new_lead (&a, "Lone too");
+  report = desk_sync (&a);
+  g_assert_cmpuint (report.pushed, ==, 1);
+  g_assert_cmpuint (report.received, ==, 0);
+  g_assert_cmpint (tandem_sync_get_cursor (a.store), ==,
+                   server_count ("SELECT max(seq) FROM changes"));
+
+  desk_close (&a);
+}
+
+/* Another desktop's change stored between the cursor and the push: the
+ * cursor does not jump past it, the pull brings it, nothing is lost. */
+static void
+test_push_after_other_does_not_skip (void)
+{
+  Desk a = { 0, }, b = { 0, };
+  g_autofree char *id_a = NULL;
+  g_autofree char *id_b = NULL;
+  g_autofree char *seen = NULL;
+  TandemSyncReport report;
+  gint64 before;
+
+  desk_open (&a, NULL);
+  desk_open (&b, NULL);
+  desk_sync (&a);
+  desk_sync (&b);
+  before = tandem_sync_get_cursor (a.store);
+
+  id_b = new_lead (&b, "From B");
+  desk_sync (&b);
+  id_a = new_lead (&a, "From A");
+
+  /* Only the push: the answer may not move the cursor past B's change. */
+  {
+    g_autoptr(GError) error = NULL;
+    guint n_sent = 0;
+
+    tandem_sync_client_push_batch (a.store, TRUE, NULL, &n_sent, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (n_sent, ==, 1);
+    g_assert_cmpint (tandem_sync_get_cursor (a.store), ==, before);
+  }
+
+  report = desk_sync (&a);
+  g_assert_cmpuint (report.received, ==, 2);
+  g_assert_cmpuint (report.pulled, ==, 1);
+  seen = get_field (&a, id_b, "first_name");
+  g_assert_cmpstr (seen, ==, "From B");
+  g_assert_cmpint (tandem_sync_get_cursor (a.store), ==,
+                   server_count ("SELECT max(seq) FROM changes"));
+
+  desk_close (&a);
+  desk_close (&b);
+}
+
 static void
 test_new_desk_takes_snapshot (void)
 {
@@ -548,6 +632,9 @@ main (int    argc,
   g_test_add_func ("/sync/client/check", test_check);
   g_test_add_func ("/sync/client/edit-reaches-other-desk", test_edit_reaches_other_desk);
   g_test_add_func ("/sync/client/new-desk-takes-snapshot", test_new_desk_takes_snapshot);
+  g_test_add_func ("/sync/client/lone-push-skips-own", test_lone_push_skips_own);
+  g_test_add_func ("/sync/client/push-after-other-does-not-skip",
+                   test_push_after_other_does_not_skip);
   g_test_add_func ("/sync/client/conflict-listed", test_conflict_listed);
   g_test_add_func ("/sync/client/revoked-token", test_revoked_token);
   g_test_add_func ("/sync/client/offline-keeps-outbox", test_offline_keeps_outbox);
