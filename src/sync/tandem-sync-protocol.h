@@ -19,7 +19,7 @@ G_BEGIN_DECLS
  * nesting, UTF-8 and number ranges before json-glib sees the text, and
  * refuses unknown keys. */
 
-#define TANDEM_PROTOCOL_VERSION            1
+#define TANDEM_PROTOCOL_VERSION            2
 #define TANDEM_PROTOCOL_MAX_BODY           (8 * 1024 * 1024)
 #define TANDEM_PROTOCOL_MAX_DEPTH          8
 #define TANDEM_PROTOCOL_MAX_CHANGES        5000

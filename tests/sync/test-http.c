@@ -208,7 +208,7 @@ test_health (void)
 
   expect ("GET", "/v1/health", NULL, NULL, 200, "\"status\":\"ok\"");
   expect ("GET", "/v1/health", NULL, NULL, 200, expected);
-  expect ("GET", "/v1/health", NULL, NULL, 200, "\"protocol\":1");
+  expect ("GET", "/v1/health", NULL, NULL, 200, "\"protocol\":2");
 }
 
 static void
