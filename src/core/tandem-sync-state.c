@@ -2910,15 +2910,15 @@ tandem_sync_snapshot_commit (TandemSyncSnapshot  *snapshot,
   store = snapshot->store;
   start = g_get_monotonic_time ();
 
-  ok = restore_indexes (snapshot, error);
-  restored = g_get_monotonic_time ();
-  ok = ok && flush_clock_runs (snapshot, error);
+  ok = flush_clock_runs (snapshot, error);
   clocked = g_get_monotonic_time ();
   ok = ok && update_snapshot_derived (snapshot, error);
   derived = g_get_monotonic_time ();
 
   ok = ok && index_new_rows (snapshot, error);
   indexed = g_get_monotonic_time ();
+  ok = ok && restore_indexes (snapshot, error);
+  restored = g_get_monotonic_time ();
 
   ok = ok && check_references (snapshot, error) && store_cursor (store, cursor, FALSE, error);
   checked = g_get_monotonic_time ();
@@ -2940,9 +2940,9 @@ tandem_sync_snapshot_commit (TandemSyncSnapshot  *snapshot,
   g_debug ("Snapshot of %" G_GUINT64_FORMAT " new and %" G_GUINT64_FORMAT " merged rows: "
            "indexes %.2f s, clocks %.2f s, derived fields %.2f s, full-text search %.2f s, "
            "references %.2f s, commit %.2f s",
-           snapshot->inserted, snapshot->merged, (restored - start) / 1e6,
-           (clocked - restored) / 1e6, (derived - clocked) / 1e6,
-           (indexed - derived) / 1e6, (checked - indexed) / 1e6,
+           snapshot->inserted, snapshot->merged, (restored - indexed) / 1e6,
+           (clocked - start) / 1e6, (derived - clocked) / 1e6,
+           (indexed - derived) / 1e6, (checked - restored) / 1e6,
            (g_get_monotonic_time () - checked) / 1e6);
   snapshot_free (snapshot);
   return ok;
