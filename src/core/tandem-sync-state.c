@@ -2276,18 +2276,27 @@ tandem_sync_snapshot_table (TandemSyncSnapshot  *snapshot,
   return TRUE;
 }
 
-static const char *
-value_json_type (const TandemSyncValue *value)
+/* value_fits() for a value read already, without naming its JSON type:
+ * it is asked for every value of every row. */
+static gboolean
+typed_value_fits (TandemFieldType        type,
+                  gboolean               is_tombstone,
+                  const TandemSyncValue *value)
 {
   switch (value->kind)
     {
-    case TANDEM_SYNC_VALUE_INT:
-      return "integer";
-    case TANDEM_SYNC_VALUE_TEXT:
-      return "text";
     case TANDEM_SYNC_VALUE_NULL:
+      return !is_tombstone && type != TANDEM_FIELD_BOOL;
+
+    case TANDEM_SYNC_VALUE_TEXT:
+      return type == TANDEM_FIELD_TEXT || type == TANDEM_FIELD_LIST || type == TANDEM_FIELD_REF;
+
+    case TANDEM_SYNC_VALUE_INT:
+      return type == TANDEM_FIELD_INT ||
+             (type == TANDEM_FIELD_BOOL && (value->number == 0 || value->number == 1));
+
     default:
-      return "null";
+      return FALSE;
     }
 }
 
@@ -2593,9 +2602,7 @@ tandem_sync_snapshot_row (TandemSyncSnapshot   *snapshot,
       /* g_utf8_validate_len() also refuses NUL bytes. */
       if ((value->kind == TANDEM_SYNC_VALUE_TEXT &&
            (value->text == NULL || !g_utf8_validate_len (value->text, value->length, NULL))) ||
-          !value_fits (table->types[i], table->tombstones[i], value_json_type (value),
-                       value->kind == TANDEM_SYNC_VALUE_INT ? SQLITE_INTEGER : SQLITE_TEXT,
-                       value->number))
+          !typed_value_fits (table->types[i], table->tombstones[i], value))
         return snapshot_invalid (error, "the value of “%s” of row “%s” of “%s” has the wrong type",
                                  table->names[i], row->row_id, table->spec->name);
     }
