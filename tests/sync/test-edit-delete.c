@@ -173,8 +173,10 @@ test_deleter_first (void)
   lead = get_lead (&a, id);
   g_assert_nonnull (lead);
   g_assert_cmpstr (tandem_record_get_text (lead, "phone"), ==, "+1 555 0100");
-  sql = g_strdup_printf ("SELECT json_extract(value, '$') FROM state WHERE tbl = 'leads'"
-                         " AND row_id = '%s' AND field = 'deleted'", id);
+  /* The server keeps a row as its snapshot line: "deleted" is the last
+   * of its values. */
+  sql = g_strdup_printf ("SELECT json_extract(line, '$[3][#-1]') FROM rows WHERE tbl = 'leads'"
+                         " AND row_id = '%s'", id);
   deleted = test_query_text (t.server.db, sql);
   g_assert_cmpstr (deleted, ==, "0");
   g_assert_cmpint (tandem_sync_count_conflicts (a.store), ==, 0);
