@@ -1742,7 +1742,7 @@ typedef struct
   /* The indexes of a table that was empty, dropped while its rows go in
    * and made again at the end (their SQL), which sorts instead of
    * inserting into them one row at a time. */
-  GPtrArray             *indexes;
+  GStrv                  indexes;
 } SnapshotTable;
 
 /* Consecutive new rows of one table made by one site: their "*" clocks are
@@ -1764,26 +1764,14 @@ typedef struct
   gint64   first_touch_at;
 } LeadTimes;
 
-/* A row merged with triggers off, whose full-text entry is made again
- * before the commit. */
-typedef struct
-{
-  const TandemTableSpec *spec;
-  char                  *row_id;
-  gboolean               renamed;
-} Refresh;
-
 struct _TandemSyncSnapshot
 {
   Merge          merge;
   TandemStore   *store;
   gboolean       foreign_keys_off;
-  /* The specs of tables with triggers (spec -> the largest rowid before
-   * the snapshot, once it has rows), and the merged rows to index again,
-   * while the triggers are off. */
-  gboolean       triggers_off;
-  GHashTable    *triggered;
-  GArray        *refresh;
+  /* The tables whose search index is paused (name -> where their new rows
+   * start, tandem_schema_pause_search()). */
+  GHashTable    *paused_search;
   SnapshotTable *table;
   /* Every table given so far (spec -> SnapshotTable), and the specs of
    * those that received rows: their references are checked at the end. */
@@ -1812,7 +1800,7 @@ static void
 snapshot_table_free (SnapshotTable *table)
 {
   g_free (table->insert_sql);
-  g_clear_pointer (&table->indexes, g_ptr_array_unref);
+  g_clear_pointer (&table->indexes, g_strfreev);
   g_free (table);
 }
 
@@ -1840,12 +1828,6 @@ snapshot_invalid (GError     **error,
 }
 
 static void
-refresh_clear (Refresh *refresh)
-{
-  g_free (refresh->row_id);
-}
-
-static void
 snapshot_free (TandemSyncSnapshot *snapshot)
 {
   sqlite3 *db = tandem_store_get_db (snapshot->store);
@@ -1853,10 +1835,7 @@ snapshot_free (TandemSyncSnapshot *snapshot)
   /* Only outside the transaction does the setting take effect. */
   if (snapshot->foreign_keys_off)
     sqlite3_exec (db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-  if (snapshot->triggers_off)
-    sqlite3_db_config (db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, NULL);
-  g_clear_pointer (&snapshot->triggered, g_hash_table_unref);
-  g_clear_pointer (&snapshot->refresh, g_array_unref);
+  g_clear_pointer (&snapshot->paused_search, g_hash_table_unref);
   g_clear_pointer (&snapshot->new_leads, g_hash_table_unref);
   g_clear_pointer (&snapshot->sales_members, g_hash_table_unref);
   g_clear_pointer (&snapshot->clock_runs, g_array_unref);
@@ -1876,105 +1855,63 @@ snapshot_free (TandemSyncSnapshot *snapshot)
   g_free (snapshot);
 }
 
-/* The triggers of the schema keep the full-text indexes. Written row by
- * row, in a transaction that goes on writing, they cost more than the rows
- * themselves: once a full-text table has been written, every later
- * statement syncs it at its end. So they are off for the snapshot, and its
- * rows are indexed at the end, by the triggers themselves (see
- * index_new_rows()). Only triggers known to do nothing else may be put
- * off this way; with any other, they all stay on. */
-static void
-switch_off_triggers (TandemSyncSnapshot *snapshot)
+/* Written row by row, in a transaction that goes on writing, the search
+ * indexes cost more than the rows themselves: once a full-text table has
+ * been written, every later statement syncs it at its end. So they are
+ * paused for the snapshot (tandem_schema_pause_search()), and the rows it
+ * adds or changes are indexed at the end in one pass. Every synced table
+ * with a search index ("TABLE_fts") is paused. */
+static gboolean
+pause_search (TandemSyncSnapshot  *snapshot,
+              GError             **error)
 {
   sqlite3 *db = tandem_store_get_db (snapshot->store);
-  sqlite3_stmt *stmt = NULL;
-  gboolean known = TRUE;
-  int rc;
+  const TandemTableSpec **tables;
+  guint n_tables;
 
-  if (sqlite3_prepare_v2 (db, "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    return;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  tables = tandem_schema_tables (&n_tables);
+  for (guint i = 0; i < n_tables; i++)
     {
-      const char *name = (const char *) sqlite3_column_text (stmt, 0);
-      const TandemTableSpec *spec = tandem_schema_lookup ((const char *) sqlite3_column_text (stmt, 1));
-      g_autofree char *prefix = spec ? g_strconcat (spec->name, "_fts_", NULL) : NULL;
+      g_autofree char *fts = g_strconcat (tables[i]->name, "_fts", NULL);
+      sqlite3_stmt *stmt = NULL;
+      gboolean indexed;
+      gint64 *mark;
 
-      if (spec == NULL ||
-          !((g_str_has_prefix (name, prefix) &&
-             (g_str_has_suffix (name, "_insert") || g_str_has_suffix (name, "_update") ||
-              g_str_has_suffix (name, "_delete"))) ||
-            g_str_equal (name, "companies_rename_leads_fts")))
-        known = FALSE;
-      else
-        g_hash_table_insert (snapshot->triggered, (gpointer) spec, NULL);
-    }
-  sqlite3_finalize (stmt);
+      if (sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                              -1, &stmt, NULL) != SQLITE_OK)
+        return tandem_store_set_sql_error (snapshot->store, error);
+      sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_STATIC);
+      indexed = sqlite3_step (stmt) == SQLITE_ROW;
+      sqlite3_finalize (stmt);
+      if (!indexed)
+        continue;
 
-  if (rc != SQLITE_DONE || !known ||
-      sqlite3_db_config (db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL) != SQLITE_OK)
-    {
-      g_hash_table_remove_all (snapshot->triggered);
-      return;
+      mark = g_new0 (gint64, 1);
+      if (!tandem_schema_pause_search (db, tables[i]->name, mark, error))
+        {
+          g_free (mark);
+          return FALSE;
+        }
+      g_hash_table_insert (snapshot->paused_search, (gpointer) tables[i]->name, mark);
     }
 
-  snapshot->triggers_off = TRUE;
+  return TRUE;
 }
 
-/* The rows the snapshot added or changed in tables with triggers, indexed
- * by those very triggers: an update that changes nothing fires the
- * update trigger, which removes a row's entry and makes it anew, and, for
- * a company's name, gives its leads the new name too. */
 static gboolean
-index_new_rows (TandemSyncSnapshot  *snapshot,
-                GError             **error)
+resume_search (TandemSyncSnapshot  *snapshot,
+               GError             **error)
 {
   sqlite3 *db = tandem_store_get_db (snapshot->store);
   GHashTableIter iter;
   gpointer key, value;
 
-  if (!snapshot->triggers_off)
-    return TRUE;
-
-  sqlite3_db_config (db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, NULL);
-  snapshot->triggers_off = FALSE;
-
-  g_hash_table_iter_init (&iter, snapshot->triggered);
+  g_hash_table_iter_init (&iter, snapshot->paused_search);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      const TandemTableSpec *spec = key;
-      g_autofree char *sql = NULL;
-      sqlite3_stmt *stmt;
-
-      if (value == NULL)
-        continue;
-
-      sql = g_strdup_printf ("UPDATE %s SET deleted = deleted WHERE rowid > ?", spec->name);
-      stmt = tandem_store_prepare_cached (snapshot->store, sql, error);
-      if (stmt == NULL)
+      if (!tandem_schema_resume_search (db, key, *(gint64 *) value, error))
         return FALSE;
-
-      sqlite3_bind_int64 (stmt, 1, *(gint64 *) value);
-      if (!step_done (snapshot->store, stmt, error))
-        return FALSE;
-    }
-
-  for (guint i = 0; i < snapshot->refresh->len; i++)
-    {
-      const Refresh *refresh = &g_array_index (snapshot->refresh, Refresh, i);
-      g_autofree char *sql = NULL;
-      sqlite3_stmt *stmt;
-
-      sql = g_strdup_printf ("UPDATE %s SET %s WHERE id = ?", refresh->spec->name,
-                             refresh->renamed ? "name = name" : "deleted = deleted");
-      stmt = tandem_store_prepare_cached (snapshot->store, sql, error);
-      if (stmt == NULL)
-        return FALSE;
-
-      sqlite3_bind_text (stmt, 1, refresh->row_id, -1, SQLITE_STATIC);
-      if (!step_done (snapshot->store, stmt, error))
-        return FALSE;
+      g_hash_table_iter_remove (&iter);
     }
 
   return TRUE;
@@ -2031,13 +1968,17 @@ tandem_sync_snapshot_begin (TandemStore  *store,
   if (foreign_keys && sqlite3_exec (db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) == SQLITE_OK)
     snapshot->foreign_keys_off = TRUE;
 
-  snapshot->triggered = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  snapshot->refresh = g_array_new (FALSE, TRUE, sizeof (Refresh));
-  g_array_set_clear_func (snapshot->refresh, (GDestroyNotify) refresh_clear);
-  switch_off_triggers (snapshot);
+  snapshot->paused_search = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
   if (!tandem_store_begin (store, error))
     {
+      snapshot_free (snapshot);
+      return NULL;
+    }
+
+  if (!pause_search (snapshot, error))
+    {
+      tandem_store_rollback (store);
       snapshot_free (snapshot);
       return NULL;
     }
@@ -2047,10 +1988,10 @@ tandem_sync_snapshot_begin (TandemStore  *store,
 }
 
 /* A table that is still empty (a new desktop's) has its indexes dropped
- * until its rows are in: making an index afterwards sorts its entries,
- * which is several times faster than inserting them one row at a time.
- * The indexes are made again from their own SQL by restore_indexes(),
- * all within the transaction. */
+ * until its rows are in (tandem_schema_pause_indexes()): making an index
+ * afterwards sorts its entries, which is several times faster than
+ * inserting them one row at a time. restore_indexes() makes them again
+ * before the commit. */
 static gboolean
 drop_indexes (TandemSyncSnapshot  *snapshot,
               SnapshotTable       *table,
@@ -2058,47 +1999,19 @@ drop_indexes (TandemSyncSnapshot  *snapshot,
 {
   sqlite3 *db = tandem_store_get_db (snapshot->store);
   g_autofree char *sql = NULL;
-  g_autoptr(GPtrArray) names = NULL;
   sqlite3_stmt *stmt = NULL;
   gboolean empty;
-  int rc;
 
   sql = g_strdup_printf ("SELECT NOT EXISTS (SELECT 1 FROM %s)", table->spec->name);
   if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
     return tandem_store_set_sql_error (snapshot->store, error);
   empty = sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  sqlite3_finalize (stmt);
   if (!empty)
     return TRUE;
 
-  /* Indexes a constraint makes have no SQL and cannot be dropped. */
-  if (sqlite3_prepare_v2 (db, "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-                              " AND tbl_name = ?1 AND sql IS NOT NULL", -1, &stmt, NULL) != SQLITE_OK)
-    return tandem_store_set_sql_error (snapshot->store, error);
-
-  names = g_ptr_array_new_with_free_func (g_free);
-  table->indexes = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_bind_text (stmt, 1, table->spec->name, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_ptr_array_add (names, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-      g_ptr_array_add (table->indexes, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return tandem_store_set_sql_error (snapshot->store, error);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      char *drop = sqlite3_mprintf ("DROP INDEX %w", (const char *) g_ptr_array_index (names, i));
-
-      rc = sqlite3_exec (db, drop, NULL, NULL, NULL);
-      sqlite3_free (drop);
-      if (rc != SQLITE_OK)
-        return tandem_store_set_sql_error (snapshot->store, error);
-    }
-
-  return TRUE;
+  table->indexes = tandem_schema_pause_indexes (db, table->spec->name, error);
+  return table->indexes != NULL;
 }
 
 static gboolean
@@ -2114,11 +2027,11 @@ restore_indexes (TandemSyncSnapshot  *snapshot,
     {
       SnapshotTable *table = value;
 
-      for (guint i = 0; table->indexes != NULL && i < table->indexes->len; i++)
-        if (sqlite3_exec (db, g_ptr_array_index (table->indexes, i), NULL, NULL, NULL) != SQLITE_OK)
-          return tandem_store_set_sql_error (snapshot->store, error);
+      if (table->indexes != NULL &&
+          !tandem_schema_resume_indexes (db, (const char * const *) table->indexes, error))
+        return FALSE;
 
-      g_clear_pointer (&table->indexes, g_ptr_array_unref);
+      g_clear_pointer (&table->indexes, g_strfreev);
     }
 
   return TRUE;
@@ -2236,28 +2149,6 @@ tandem_sync_snapshot_table (TandemSyncSnapshot  *snapshot,
   /* A row this desktop has already is merged instead. */
   g_string_append (sql, ") ON CONFLICT (id) DO NOTHING");
   entry->insert_sql = g_string_free (g_steal_pointer (&sql), FALSE);
-
-  /* New rows of a table with triggers are those past its last rowid now:
-   * rows are never removed, only tombstoned. */
-  if (g_hash_table_contains (snapshot->triggered, spec) &&
-      g_hash_table_lookup (snapshot->triggered, spec) == NULL)
-    {
-      g_autofree char *max_sql = g_strdup_printf ("SELECT coalesce(max(rowid), 0) FROM %s",
-                                                  spec->name);
-      sqlite3_stmt *stmt = tandem_store_prepare_cached (snapshot->store, max_sql, error);
-      gint64 *last = g_new0 (gint64, 1);
-
-      if (stmt == NULL)
-        {
-          g_free (last);
-          snapshot_table_free (entry);
-          return FALSE;
-        }
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        *last = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
-      g_hash_table_insert (snapshot->triggered, (gpointer) spec, last);
-    }
 
   previous = g_hash_table_lookup (snapshot->tables, spec);
   if (previous != NULL)
@@ -2384,8 +2275,6 @@ merge_snapshot_row (TandemSyncSnapshot   *snapshot,
   g_autoptr(GHashTable) clocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autofree char *sql = NULL;
   const char *local_site = snapshot->merge.local_site;
-  gboolean applied = FALSE;
-  gboolean renamed = FALSE;
   gint64 created_hlc = 0;
   sqlite3_stmt *stmt;
   int rc;
@@ -2451,20 +2340,6 @@ merge_snapshot_row (TandemSyncSnapshot   *snapshot,
                         value_to_json (snapshot->json, &row->values[i]), hlc, site, 0,
                         &outcome, &conflict, error))
         return FALSE;
-
-      if (outcome == OUTCOME_APPLIED)
-        {
-          applied = TRUE;
-          renamed |= g_str_equal (name, "name");
-        }
-    }
-
-  /* Its full-text entry, when it has one, is made again at the end. */
-  if (applied && snapshot->triggers_off && g_hash_table_contains (snapshot->triggered, spec))
-    {
-      Refresh refresh = { spec, g_strdup (row->row_id), renamed };
-
-      g_array_append_val (snapshot->refresh, refresh);
     }
 
   snapshot->merged++;
@@ -2922,7 +2797,7 @@ tandem_sync_snapshot_commit (TandemSyncSnapshot  *snapshot,
   ok = ok && update_snapshot_derived (snapshot, error);
   derived = g_get_monotonic_time ();
 
-  ok = ok && index_new_rows (snapshot, error);
+  ok = ok && resume_search (snapshot, error);
   indexed = g_get_monotonic_time ();
   ok = ok && restore_indexes (snapshot, error);
   restored = g_get_monotonic_time ();
