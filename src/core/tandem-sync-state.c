@@ -330,6 +330,33 @@ store_cursor (TandemStore  *store,
   return step_done (store, stmt, error);
 }
 
+gboolean
+tandem_sync_skip_own_changes (TandemStore  *store,
+                              gint64        from,
+                              gint64        to,
+                              gboolean     *moved,
+                              GError      **error)
+{
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (moved != NULL)
+    *moved = FALSE;
+
+  /* A cursor that moved since the push was sent (a pull in between, or a
+   * snapshot) stands elsewhere in the history: the skip says nothing
+   * about the changes between it and @to. */
+  if (to <= from || tandem_sync_get_cursor (store) != from)
+    return TRUE;
+
+  if (!store_cursor (store, to, TRUE, error))
+    return FALSE;
+
+  if (moved != NULL)
+    *moved = TRUE;
+  return TRUE;
+}
+
 /* Validation: a page is checked whole before anything is written. */
 
 static gboolean
@@ -1684,6 +1711,1133 @@ failed:
   tandem_store_rollback (store);
   merge_clear (&merge);
   return FALSE;
+}
+
+/* Streamed snapshots. */
+
+/* More columns than any table has; a header with more is refused. */
+#define SNAPSHOT_MAX_COLUMNS 64
+/* The page cache of a snapshot's transaction, in KiB. */
+#define SNAPSHOT_CACHE_KIB   1048576
+
+typedef struct
+{
+  const TandemTableSpec *spec;
+  guint                  n_columns;
+  /* The schema's static names, types and tombstone flags, per column. */
+  const char            *names[SNAPSHOT_MAX_COLUMNS];
+  TandemFieldType        types[SNAPSHOT_MAX_COLUMNS];
+  gboolean               tombstones[SNAPSHOT_MAX_COLUMNS];
+  /* The columns the activity times of a lead are computed from (-1:
+   * not given): an activity's lead, kind, time, member and tombstone, a
+   * lead's handoff. */
+  int                    lead_column;
+  int                    kind_column;
+  int                    time_column;
+  int                    member_column;
+  int                    handoff_column;
+  int                    deleted_column;
+  char                  *insert_sql;
+  sqlite3_stmt          *insert;
+  /* The indexes of a table that was empty, dropped while its rows go in
+   * and made again at the end (their SQL), which sorts instead of
+   * inserting into them one row at a time. */
+  GStrv                  indexes;
+} SnapshotTable;
+
+/* Consecutive new rows of one table made by one site: their "*" clocks are
+ * written in one statement at the end. */
+typedef struct
+{
+  const TandemTableSpec *spec;
+  gint64                 first;
+  gint64                 last;
+  char                  *site;
+} ClockRun;
+
+/* The activity times of a lead the snapshot brought, computed from its
+ * activities as they pass (update_activity_times() in one pass). */
+typedef struct
+{
+  gint64   handoff_at;
+  gint64   last_activity_at;
+  gint64   first_touch_at;
+} LeadTimes;
+
+struct _TandemSyncSnapshot
+{
+  Merge          merge;
+  TandemStore   *store;
+  gboolean       foreign_keys_off;
+  /* The tables whose search index is paused (name -> where their new rows
+   * start, tandem_schema_pause_search()). */
+  GHashTable    *paused_search;
+  SnapshotTable *table;
+  /* Every table given so far (spec -> SnapshotTable), and the specs of
+   * those that received rows: their references are checked at the end. */
+  GHashTable    *tables;
+  GHashTable    *written;
+  /* Set once too many leads were touched to list them one by one. */
+  gboolean       all_leads;
+  /* New leads (id -> LeadTimes), and whether each member is on the sales
+   * team (id -> 1 or 2). */
+  GHashTable    *new_leads;
+  GHashTable    *sales_members;
+  GArray        *clock_runs;
+  int            cache_size;
+  guint64        inserted;
+  guint64        merged;
+  GString       *json;
+};
+
+static void
+clock_run_clear (ClockRun *run)
+{
+  g_free (run->site);
+}
+
+static void
+snapshot_table_free (SnapshotTable *table)
+{
+  g_free (table->insert_sql);
+  g_clear_pointer (&table->indexes, g_strfreev);
+  g_free (table);
+}
+
+static gboolean
+snapshot_invalid (GError     **error,
+                  const char  *format,
+                  ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+snapshot_invalid (GError     **error,
+                  const char  *format,
+                  ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, TANDEM_SYNC_ERROR, TANDEM_SYNC_ERROR_INVALID,
+               _("The server sent a snapshot this version of Tandem cannot apply (%s); "
+                 "nothing was changed."), message);
+  return FALSE;
+}
+
+static void
+snapshot_free (TandemSyncSnapshot *snapshot)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+
+  /* Only outside the transaction does the setting take effect. */
+  if (snapshot->foreign_keys_off)
+    sqlite3_exec (db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+  g_clear_pointer (&snapshot->paused_search, g_hash_table_unref);
+  g_clear_pointer (&snapshot->new_leads, g_hash_table_unref);
+  g_clear_pointer (&snapshot->sales_members, g_hash_table_unref);
+  g_clear_pointer (&snapshot->clock_runs, g_array_unref);
+  if (snapshot->cache_size != 0)
+    {
+      g_autofree char *sql = g_strdup_printf ("PRAGMA cache_size = %d", snapshot->cache_size);
+
+      sqlite3_exec (db, sql, NULL, NULL, NULL);
+    }
+  tandem_store_leave_bulk (snapshot->store);
+
+  merge_clear (&snapshot->merge);
+  g_clear_pointer (&snapshot->tables, g_hash_table_unref);
+  g_clear_pointer (&snapshot->written, g_hash_table_unref);
+  g_string_free (snapshot->json, TRUE);
+  g_object_unref (snapshot->store);
+  g_free (snapshot);
+}
+
+/* Written row by row, in a transaction that goes on writing, the search
+ * indexes cost more than the rows themselves: once a full-text table has
+ * been written, every later statement syncs it at its end. So they are
+ * paused for the snapshot (tandem_schema_pause_search()), and the rows it
+ * adds or changes are indexed at the end in one pass. Every synced table
+ * with a search index ("TABLE_fts") is paused. */
+static gboolean
+pause_search (TandemSyncSnapshot  *snapshot,
+              GError             **error)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+  const TandemTableSpec **tables;
+  guint n_tables;
+
+  tables = tandem_schema_tables (&n_tables);
+  for (guint i = 0; i < n_tables; i++)
+    {
+      g_autofree char *fts = g_strconcat (tables[i]->name, "_fts", NULL);
+      sqlite3_stmt *stmt = NULL;
+      gboolean indexed;
+      gint64 *mark;
+
+      if (sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                              -1, &stmt, NULL) != SQLITE_OK)
+        return tandem_store_set_sql_error (snapshot->store, error);
+      sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_STATIC);
+      indexed = sqlite3_step (stmt) == SQLITE_ROW;
+      sqlite3_finalize (stmt);
+      if (!indexed)
+        continue;
+
+      mark = g_new0 (gint64, 1);
+      if (!tandem_schema_pause_search (db, tables[i]->name, mark, error))
+        {
+          g_free (mark);
+          return FALSE;
+        }
+      g_hash_table_insert (snapshot->paused_search, (gpointer) tables[i]->name, mark);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+resume_search (TandemSyncSnapshot  *snapshot,
+               GError             **error)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, snapshot->paused_search);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (!tandem_schema_resume_search (db, key, *(gint64 *) value, error))
+        return FALSE;
+      g_hash_table_iter_remove (&iter);
+    }
+
+  return TRUE;
+}
+
+TandemSyncSnapshot *
+tandem_sync_snapshot_begin (TandemStore  *store,
+                            GError      **error)
+{
+  TandemSyncSnapshot *snapshot;
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  gboolean foreign_keys = FALSE;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  db = tandem_store_get_db (store);
+  snapshot = g_new0 (TandemSyncSnapshot, 1);
+  snapshot->store = g_object_ref (store);
+  snapshot->tables = g_hash_table_new_full (NULL, NULL, NULL,
+                                            (GDestroyNotify) snapshot_table_free);
+  snapshot->written = g_hash_table_new (NULL, NULL);
+  snapshot->json = g_string_new (NULL);
+  snapshot->new_leads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  snapshot->sales_members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  snapshot->clock_runs = g_array_new (FALSE, TRUE, sizeof (ClockRun));
+  g_array_set_clear_func (snapshot->clock_runs, (GDestroyNotify) clock_run_clear);
+  tandem_store_enter_bulk (store);
+
+  /* A first snapshot of a large workspace writes more pages than the bulk
+   * cache holds; those that do not fit go to the log before the commit
+   * and are read back from there, by the indexes and by the scoring pass,
+   * which costs a third of the time. The cache may grow this far for the
+   * length of the transaction; SQLite only takes what it uses. */
+  if (sqlite3_prepare_v2 (db, "PRAGMA cache_size", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    snapshot->cache_size = sqlite3_column_int (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (snapshot->cache_size != 0)
+    sqlite3_exec (db, "PRAGMA cache_size = -" G_STRINGIFY (SNAPSHOT_CACHE_KIB), NULL, NULL, NULL);
+
+  /* SQLite checks each reference as its row is written, which for the
+   * activities of the large sample costs four times the writing itself.
+   * The references of the tables that got rows are checked all at once
+   * before the commit instead; the setting only changes outside a
+   * transaction. */
+  if (sqlite3_get_autocommit (db) &&
+      sqlite3_prepare_v2 (db, "PRAGMA foreign_keys", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    foreign_keys = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_finalize (stmt);
+
+  if (foreign_keys && sqlite3_exec (db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) == SQLITE_OK)
+    snapshot->foreign_keys_off = TRUE;
+
+  snapshot->paused_search = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+
+  if (!tandem_store_begin (store, error))
+    {
+      snapshot_free (snapshot);
+      return NULL;
+    }
+
+  if (!pause_search (snapshot, error))
+    {
+      tandem_store_rollback (store);
+      snapshot_free (snapshot);
+      return NULL;
+    }
+
+  merge_init (&snapshot->merge, store, TRUE);
+  return snapshot;
+}
+
+/* A table that is still empty (a new desktop's) has its indexes dropped
+ * until its rows are in (tandem_schema_pause_indexes()): making an index
+ * afterwards sorts its entries, which is several times faster than
+ * inserting them one row at a time. restore_indexes() makes them again
+ * before the commit. */
+static gboolean
+drop_indexes (TandemSyncSnapshot  *snapshot,
+              SnapshotTable       *table,
+              GError             **error)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean empty;
+
+  sql = g_strdup_printf ("SELECT NOT EXISTS (SELECT 1 FROM %s)", table->spec->name);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return tandem_store_set_sql_error (snapshot->store, error);
+  empty = sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_finalize (stmt);
+  if (!empty)
+    return TRUE;
+
+  table->indexes = tandem_schema_pause_indexes (db, table->spec->name, error);
+  return table->indexes != NULL;
+}
+
+static gboolean
+restore_indexes (TandemSyncSnapshot  *snapshot,
+                 GError             **error)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, snapshot->tables);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SnapshotTable *table = value;
+
+      if (table->indexes != NULL &&
+          !tandem_schema_resume_indexes (db, (const char * const *) table->indexes, error))
+        return FALSE;
+
+      g_clear_pointer (&table->indexes, g_strfreev);
+    }
+
+  return TRUE;
+}
+
+/* Writes the "*" clocks of the runs of new rows so far. */
+static gboolean
+flush_clock_runs (TandemSyncSnapshot  *snapshot,
+                  GError             **error)
+{
+  for (guint i = 0; i < snapshot->clock_runs->len; i++)
+    {
+      const ClockRun *run = &g_array_index (snapshot->clock_runs, ClockRun, i);
+      g_autofree char *sql = NULL;
+      sqlite3_stmt *stmt;
+
+      sql = g_strdup_printf ("INSERT OR REPLACE INTO field_clocks (tbl, row_id, field, hlc, site)"
+                             " SELECT ?1, id, '*', created_hlc, ?2 FROM %s"
+                             " WHERE rowid BETWEEN ?3 AND ?4", run->spec->name);
+      stmt = tandem_store_prepare_cached (snapshot->store, sql, error);
+      if (stmt == NULL)
+        return FALSE;
+
+      sqlite3_bind_text (stmt, 1, run->spec->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, run->site, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, run->first);
+      sqlite3_bind_int64 (stmt, 4, run->last);
+      if (!step_done (snapshot->store, stmt, error))
+        return FALSE;
+    }
+
+  g_array_set_size (snapshot->clock_runs, 0);
+  return TRUE;
+}
+
+gboolean
+tandem_sync_snapshot_table (TandemSyncSnapshot  *snapshot,
+                            const char          *table,
+                            const char * const  *columns,
+                            guint                n_columns,
+                            GError             **error)
+{
+  g_autoptr(GString) sql = NULL;
+  const TandemTableSpec *spec;
+  SnapshotTable *entry;
+  SnapshotTable *previous;
+
+  g_return_val_if_fail (snapshot != NULL, FALSE);
+  g_return_val_if_fail (table != NULL, FALSE);
+  g_return_val_if_fail (columns != NULL || n_columns == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  spec = tandem_schema_lookup (table);
+  if (spec == NULL)
+    return snapshot_invalid (error, "unknown table “%s”", table);
+
+  if (n_columns > SNAPSHOT_MAX_COLUMNS)
+    return snapshot_invalid (error, "“%s” has %u columns", table, n_columns);
+
+  entry = g_new0 (SnapshotTable, 1);
+  entry->spec = spec;
+  entry->n_columns = n_columns;
+  entry->lead_column = -1;
+  entry->kind_column = -1;
+  entry->time_column = -1;
+  entry->member_column = -1;
+  entry->handoff_column = -1;
+  entry->deleted_column = -1;
+
+  sql = g_string_new (NULL);
+  g_string_append_printf (sql, "INSERT INTO %s (id, hlc, created_hlc, updated_at", spec->name);
+  for (guint i = 0; i < n_columns; i++)
+    {
+      const char *name = NULL;
+
+      if (columns[i] == NULL ||
+          !lookup_field (spec, columns[i], &entry->types[i], &entry->tombstones[i], &name))
+        {
+          snapshot_table_free (entry);
+          return snapshot_invalid (error, "unknown field “%s” of “%s”",
+                                   columns[i] ? columns[i] : "", table);
+        }
+
+      for (guint j = 0; j < i; j++)
+        if (entry->names[j] == name)
+          {
+            snapshot_table_free (entry);
+            return snapshot_invalid (error, "field “%s” of “%s” given twice", name, table);
+          }
+
+      entry->names[i] = name;
+      if (g_str_equal (name, "deleted"))
+        entry->deleted_column = (int) i;
+      if (g_str_equal (spec->name, "leads") && g_str_equal (name, "handoff_at"))
+        entry->handoff_column = (int) i;
+      if (g_str_equal (spec->name, "activities"))
+        {
+          if (g_str_equal (name, "lead_id"))
+            entry->lead_column = (int) i;
+          else if (g_str_equal (name, "kind"))
+            entry->kind_column = (int) i;
+          else if (g_str_equal (name, "occurred_at"))
+            entry->time_column = (int) i;
+          else if (g_str_equal (name, "member_id"))
+            entry->member_column = (int) i;
+        }
+
+      /* Only the schema's own names reach the SQL text. */
+      g_string_append_printf (sql, ", %s", name);
+    }
+
+  g_string_append (sql, ") VALUES (?, ?, ?, ?");
+  for (guint i = 0; i < n_columns; i++)
+    g_string_append (sql, ", ?");
+  /* A row this desktop has already is merged instead. */
+  g_string_append (sql, ") ON CONFLICT (id) DO NOTHING");
+  entry->insert_sql = g_string_free (g_steal_pointer (&sql), FALSE);
+
+  previous = g_hash_table_lookup (snapshot->tables, spec);
+  if (previous != NULL)
+    entry->indexes = g_steal_pointer (&previous->indexes);
+
+  if ((previous == NULL && !drop_indexes (snapshot, entry, error)) ||
+      (entry->insert = tandem_store_prepare_cached (snapshot->store, entry->insert_sql,
+                                                    error)) == NULL)
+    {
+      snapshot_table_free (entry);
+      return FALSE;
+    }
+
+  g_hash_table_replace (snapshot->tables, (gpointer) spec, entry);
+  snapshot->table = entry;
+  return TRUE;
+}
+
+/* value_fits() for a value read already, without naming its JSON type:
+ * it is asked for every value of every row. */
+static gboolean
+typed_value_fits (TandemFieldType        type,
+                  gboolean               is_tombstone,
+                  const TandemSyncValue *value)
+{
+  switch (value->kind)
+    {
+    case TANDEM_SYNC_VALUE_NULL:
+      return !is_tombstone && type != TANDEM_FIELD_BOOL;
+
+    case TANDEM_SYNC_VALUE_TEXT:
+      return type == TANDEM_FIELD_TEXT || type == TANDEM_FIELD_LIST || type == TANDEM_FIELD_REF;
+
+    case TANDEM_SYNC_VALUE_INT:
+      return type == TANDEM_FIELD_INT ||
+             (type == TANDEM_FIELD_BOOL && (value->number == 0 || value->number == 1));
+
+    default:
+      return FALSE;
+    }
+}
+
+/* The value as JSON text, for the merge path, which compares and writes
+ * values the way pulled changes carry them. */
+static const char *
+value_to_json (GString               *out,
+               const TandemSyncValue *value)
+{
+  g_string_truncate (out, 0);
+
+  switch (value->kind)
+    {
+    case TANDEM_SYNC_VALUE_INT:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, value->number);
+      break;
+
+    case TANDEM_SYNC_VALUE_TEXT:
+      g_string_append_c (out, '"');
+      for (gsize i = 0; i < value->length; i++)
+        {
+          guchar c = (guchar) value->text[i];
+
+          if (c == '"' || c == '\\')
+            {
+              g_string_append_c (out, '\\');
+              g_string_append_c (out, (char) c);
+            }
+          else if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+        }
+      g_string_append_c (out, '"');
+      break;
+
+    case TANDEM_SYNC_VALUE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+
+  return out->str;
+}
+
+static gboolean
+valid_clock (gint64      hlc,
+             const char *site)
+{
+  /* (0, "") is the clock of a value nobody has written yet. */
+  if (site == NULL || strlen (site) > 256)
+    return FALSE;
+
+  return (hlc > 0 && *site != '\0') || (hlc == 0 && *site == '\0');
+}
+
+static void
+snapshot_touch_lead (TandemSyncSnapshot *snapshot,
+                     const char         *lead_id)
+{
+  if (snapshot->all_leads || lead_id == NULL)
+    return;
+
+  /* Past this many, every lead is computed again in one pass, and the list
+   * is not worth its memory. */
+  if (g_hash_table_size (snapshot->merge.touched_leads) >= MAX_LEADS_ONE_BY_ONE)
+    {
+      snapshot->all_leads = TRUE;
+      g_hash_table_remove_all (snapshot->merge.touched_leads);
+      return;
+    }
+
+  touch_lead (&snapshot->merge, lead_id);
+}
+
+/* A row this desktop has: each column whose clock differs from the one
+ * here is merged with the rule, as a pulled change would be. */
+static gboolean
+merge_snapshot_row (TandemSyncSnapshot   *snapshot,
+                    const TandemSyncRow  *row,
+                    GError              **error)
+{
+  SnapshotTable *table = snapshot->table;
+  const TandemTableSpec *spec = table->spec;
+  g_autoptr(GHashTable) clocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *sql = NULL;
+  const char *local_site = snapshot->merge.local_site;
+  gint64 created_hlc = 0;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  /* The clocks of the row here, in two queries rather than one per
+   * column: the field's own, else the remote creator's ("*"), else this
+   * desktop's creation clock. */
+  stmt = tandem_store_prepare_cached (snapshot->store,
+                                      "SELECT field, hlc, site FROM field_clocks"
+                                      " WHERE tbl = ?1 AND row_id = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, row->row_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (clocks, column_dup (stmt, 0),
+                         g_strdup_printf ("%" G_GINT64_FORMAT " %s",
+                                          (gint64) sqlite3_column_int64 (stmt, 1),
+                                          (const char *) sqlite3_column_text (stmt, 2)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return tandem_store_set_sql_error (snapshot->store, error);
+
+  sql = g_strdup_printf ("SELECT created_hlc FROM %s WHERE id = ?", spec->name);
+  stmt = tandem_store_prepare_cached (snapshot->store, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, row->row_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    created_hlc = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < table->n_columns; i++)
+    {
+      const char *name = table->names[i];
+      const char *here = g_hash_table_lookup (clocks, name);
+      g_autofree char *theirs = NULL;
+      gint64 hlc = row->hlc;
+      const char *site = row->site;
+      Outcome outcome;
+      gboolean conflict;
+
+      for (guint j = 0; j < row->n_clocks; j++)
+        if (row->clocks[j].column == i)
+          {
+            hlc = row->clocks[j].hlc;
+            site = row->clocks[j].site;
+          }
+
+      /* A value nobody wrote yet loses to any. */
+      if (hlc == 0)
+        continue;
+
+      if (here == NULL)
+        here = g_hash_table_lookup (clocks, "*");
+      theirs = g_strdup_printf ("%" G_GINT64_FORMAT " %s", hlc, site);
+      if (here != NULL ? g_str_equal (here, theirs)
+                       : (hlc == created_hlc && g_strcmp0 (site, local_site) == 0))
+        continue;
+
+      if (!merge_field (&snapshot->merge, spec, row->row_id, name,
+                        value_to_json (snapshot->json, &row->values[i]), hlc, site, 0,
+                        &outcome, &conflict, error))
+        return FALSE;
+    }
+
+  snapshot->merged++;
+  return TRUE;
+}
+
+/* Whether the member is on the sales team, as update_activity_times()
+ * tells: asked once per member. */
+static gboolean
+is_sales_member (TandemSyncSnapshot  *snapshot,
+                 const char          *member_id,
+                 gboolean            *sales,
+                 GError             **error)
+{
+  gpointer known = g_hash_table_lookup (snapshot->sales_members, member_id);
+  sqlite3_stmt *stmt;
+
+  if (known == NULL)
+    {
+      stmt = tandem_store_prepare_cached (snapshot->store,
+                                          "SELECT lower(team) = 'sales' FROM members WHERE id = ?",
+                                          error);
+      if (stmt == NULL)
+        return FALSE;
+
+      sqlite3_bind_text (stmt, 1, member_id, -1, SQLITE_TRANSIENT);
+      known = GINT_TO_POINTER (sqlite3_step (stmt) == SQLITE_ROW &&
+                               sqlite3_column_int (stmt, 0) != 0 ? 2 : 1);
+      sqlite3_reset (stmt);
+      g_hash_table_insert (snapshot->sales_members, g_strdup (member_id), known);
+    }
+
+  *sales = GPOINTER_TO_INT (known) == 2;
+  return TRUE;
+}
+
+/* A new activity: the times of its lead, when the snapshot brought the
+ * lead, are computed here as update_activity_times() would; any other
+ * lead has them computed by that function at the end. Leads come before
+ * their activities in a snapshot. */
+static gboolean
+add_activity_times (TandemSyncSnapshot   *snapshot,
+                    SnapshotTable        *table,
+                    const TandemSyncRow  *row,
+                    GError              **error)
+{
+  const char *lead_id = row->values[table->lead_column].text;
+  LeadTimes *times = g_hash_table_lookup (snapshot->new_leads, lead_id);
+  const TandemSyncValue *kind, *member;
+  gint64 occurred_at;
+  gboolean sales = FALSE;
+
+  if (times == NULL || table->time_column < 0 || table->kind_column < 0 ||
+      table->member_column < 0 || table->deleted_column < 0)
+    {
+      snapshot_touch_lead (snapshot, lead_id);
+      return TRUE;
+    }
+
+  if (row->values[table->deleted_column].number != 0 ||
+      row->values[table->time_column].kind != TANDEM_SYNC_VALUE_INT)
+    return TRUE;
+
+  occurred_at = row->values[table->time_column].number;
+  times->last_activity_at = MAX (times->last_activity_at, occurred_at);
+
+  kind = &row->values[table->kind_column];
+  member = &row->values[table->member_column];
+  if (times->handoff_at <= 0 || occurred_at < times->handoff_at ||
+      kind->kind != TANDEM_SYNC_VALUE_TEXT || member->kind != TANDEM_SYNC_VALUE_TEXT ||
+      !(g_str_equal (kind->text, "call") || g_str_equal (kind->text, "email_sent") ||
+        g_str_equal (kind->text, "meeting_booked") || g_str_equal (kind->text, "meeting_held")))
+    return TRUE;
+
+  if (!is_sales_member (snapshot, member->text, &sales, error))
+    return FALSE;
+
+  if (sales && (times->first_touch_at == 0 || occurred_at < times->first_touch_at))
+    times->first_touch_at = occurred_at;
+
+  return TRUE;
+}
+
+gboolean
+tandem_sync_snapshot_row (TandemSyncSnapshot   *snapshot,
+                          const TandemSyncRow  *row,
+                          GError              **error)
+{
+  SnapshotTable *table;
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  ClockRun *run;
+  guint64 seen = 0;
+  gint64 newest;
+  gint64 rowid;
+  int parameter = 1;
+
+  g_return_val_if_fail (snapshot != NULL, FALSE);
+  g_return_val_if_fail (row != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  table = snapshot->table;
+  if (table == NULL)
+    return snapshot_invalid (error, "a row comes before the name of its table");
+
+  if (row->row_id == NULL || *row->row_id == '\0' || strlen (row->row_id) > 256)
+    return snapshot_invalid (error, "a row of “%s” has no valid id", table->spec->name);
+
+  if (row->hlc < 0 || !valid_clock (row->hlc, row->site))
+    return snapshot_invalid (error, "row “%s” of “%s” has no valid clock", row->row_id,
+                             table->spec->name);
+
+  if (row->n_values != table->n_columns)
+    return snapshot_invalid (error, "row “%s” of “%s” has %u values for %u columns",
+                             row->row_id, table->spec->name, row->n_values, table->n_columns);
+
+  newest = row->hlc;
+  for (guint i = 0; i < row->n_clocks; i++)
+    {
+      const TandemSyncClock *clock = &row->clocks[i];
+
+      if (clock->column >= table->n_columns || (seen & (G_GUINT64_CONSTANT (1) << clock->column)) ||
+          clock->hlc < 0 || !valid_clock (clock->hlc, clock->site))
+        return snapshot_invalid (error, "row “%s” of “%s” has a clock that does not fit",
+                                 row->row_id, table->spec->name);
+
+      seen |= G_GUINT64_CONSTANT (1) << clock->column;
+      newest = MAX (newest, clock->hlc);
+    }
+
+  for (guint i = 0; i < row->n_values; i++)
+    {
+      const TandemSyncValue *value = &row->values[i];
+
+      /* g_utf8_validate_len() also refuses NUL bytes. */
+      if ((value->kind == TANDEM_SYNC_VALUE_TEXT &&
+           (value->text == NULL || !g_utf8_validate_len (value->text, value->length, NULL))) ||
+          !typed_value_fits (table->types[i], table->tombstones[i], value))
+        return snapshot_invalid (error, "the value of “%s” of row “%s” of “%s” has the wrong type",
+                                 table->names[i], row->row_id, table->spec->name);
+    }
+
+  /* Every stamp seen moves the local clock past it. */
+  tandem_store_receive_hlc (snapshot->store, newest);
+  g_hash_table_add (snapshot->written, (gpointer) table->spec);
+
+  /* Prepared once per table: preparing it again costs a hash of its text
+   * per row. */
+  stmt = table->insert;
+
+  /* The row's hlc is its newest field clock, as merge_field() keeps it. */
+  sqlite3_bind_text (stmt, parameter++, row->row_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, parameter++, newest);
+  sqlite3_bind_int64 (stmt, parameter++, row->hlc);
+  sqlite3_bind_int64 (stmt, parameter++, tandem_hlc_get_millis (newest));
+  for (guint i = 0; i < row->n_values; i++, parameter++)
+    {
+      const TandemSyncValue *value = &row->values[i];
+
+      if (value->kind == TANDEM_SYNC_VALUE_INT)
+        sqlite3_bind_int64 (stmt, parameter, value->number);
+      else if (value->kind == TANDEM_SYNC_VALUE_TEXT)
+        sqlite3_bind_text (stmt, parameter, value->text, (int) value->length, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, parameter);
+    }
+
+  db = tandem_store_get_db (snapshot->store);
+  if (!step_done (snapshot->store, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (db) == 0)
+    {
+      /* The merge reads the clocks of rows, which must all be written. */
+      return flush_clock_runs (snapshot, error) && merge_snapshot_row (snapshot, row, error);
+    }
+
+  /* The creator's clock stands for every column without one of its own,
+   * as insert_row() records it; consecutive rows by one creator share one
+   * statement that writes it for all of them at the end. */
+  rowid = sqlite3_last_insert_rowid (db);
+  run = snapshot->clock_runs->len > 0
+          ? &g_array_index (snapshot->clock_runs, ClockRun, snapshot->clock_runs->len - 1) : NULL;
+  if (run != NULL && run->spec == table->spec && run->last + 1 == rowid &&
+      g_str_equal (run->site, row->site))
+    run->last = rowid;
+  else
+    {
+      ClockRun next = { table->spec, rowid, rowid, g_strdup (row->site) };
+
+      g_array_append_val (snapshot->clock_runs, next);
+    }
+
+  for (guint i = 0; i < row->n_clocks; i++)
+    {
+      const TandemSyncClock *clock = &row->clocks[i];
+
+      if (clock->hlc == row->hlc && g_strcmp0 (clock->site, row->site) == 0)
+        continue;
+
+      if (!write_clock (&snapshot->merge, table->spec, row->row_id, table->names[clock->column],
+                        clock->hlc, clock->site, error))
+        return FALSE;
+    }
+
+  if (table->handoff_column >= 0 || g_str_equal (table->spec->name, "leads"))
+    {
+      LeadTimes *times = g_new0 (LeadTimes, 1);
+
+      if (table->handoff_column >= 0 &&
+          row->values[table->handoff_column].kind == TANDEM_SYNC_VALUE_INT)
+        times->handoff_at = row->values[table->handoff_column].number;
+      g_hash_table_replace (snapshot->new_leads, g_strdup (row->row_id), times);
+    }
+  else if (table->lead_column >= 0 &&
+           row->values[table->lead_column].kind == TANDEM_SYNC_VALUE_TEXT &&
+           !add_activity_times (snapshot, table, row, error))
+    return FALSE;
+
+  snapshot->inserted++;
+  return TRUE;
+}
+
+void
+tandem_sync_snapshot_get_counts (TandemSyncSnapshot *snapshot,
+                                 guint64            *inserted,
+                                 guint64            *merged)
+{
+  g_return_if_fail (snapshot != NULL);
+
+  if (inserted != NULL)
+    *inserted = snapshot->inserted;
+  if (merged != NULL)
+    *merged = snapshot->merged;
+}
+
+/* The derived fields of the leads the snapshot brought or touched: the
+ * activity times of new leads as computed on the way, those of other
+ * touched leads one by one (or all at once when there are many), then the
+ * scores, one by one or in one pass over every lead. */
+static gboolean
+update_snapshot_derived (TandemSyncSnapshot  *snapshot,
+                         GError             **error)
+{
+  g_autoptr(TandemScoringRules) rules = NULL;
+  GHashTable *touched = snapshot->merge.touched_leads;
+  GHashTableIter iter;
+  gpointer key, value;
+  gint64 now = now_ms ();
+  gint64 start = g_get_monotonic_time ();
+  sqlite3_stmt *stmt;
+
+  g_hash_table_iter_init (&iter, snapshot->new_leads);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const LeadTimes *times = value;
+
+      if (times->last_activity_at == 0 && times->first_touch_at == 0)
+        continue;
+
+      stmt = tandem_store_prepare_cached (snapshot->store,
+                                          "UPDATE leads SET last_activity_at = ?1,"
+                                          " first_touch_at = ?2 WHERE id = ?3 AND deleted = 0",
+                                          error);
+      if (stmt == NULL)
+        return FALSE;
+
+      sqlite3_bind_int64 (stmt, 1, times->last_activity_at);
+      if (times->first_touch_at != 0)
+        sqlite3_bind_int64 (stmt, 2, times->first_touch_at);
+      sqlite3_bind_text (stmt, 3, key, -1, SQLITE_STATIC);
+      if (!step_done (snapshot->store, stmt, error))
+        return FALSE;
+    }
+
+  if (snapshot->all_leads)
+    {
+      /* Every lead's times in one statement, as update_activity_times()
+       * computes them one lead at a time. */
+      stmt = tandem_store_prepare_cached (snapshot->store,
+                                          "UPDATE leads SET"
+                                          " last_activity_at = coalesce((SELECT max(occurred_at)"
+                                          "  FROM activities WHERE lead_id = leads.id AND deleted = 0),"
+                                          "  last_activity_at),"
+                                          " first_touch_at = (SELECT min(a.occurred_at)"
+                                          "  FROM activities AS a JOIN members AS m ON m.id = a.member_id"
+                                          "  WHERE a.lead_id = leads.id AND a.deleted = 0"
+                                          "  AND a.kind IN " TOUCH_KINDS " AND lower(m.team) = 'sales'"
+                                          "  AND coalesce(leads.handoff_at, 0) > 0"
+                                          "  AND a.occurred_at >= leads.handoff_at)"
+                                          " WHERE deleted = 0", error);
+      if (stmt == NULL || !step_done (snapshot->store, stmt, error))
+        return FALSE;
+    }
+  else
+    {
+      g_hash_table_iter_init (&iter, touched);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        if (!g_hash_table_contains (snapshot->new_leads, key) &&
+            !update_activity_times (&snapshot->merge, key, error))
+          return FALSE;
+    }
+
+  g_debug ("Snapshot: activity times of %u new and %u other leads in %.2f s",
+           g_hash_table_size (snapshot->new_leads), g_hash_table_size (touched),
+           (g_get_monotonic_time () - start) / 1e6);
+
+  if (snapshot->all_leads ||
+      g_hash_table_size (touched) + g_hash_table_size (snapshot->new_leads) > MAX_LEADS_ONE_BY_ONE)
+    return tandem_scoring_update_all (snapshot->store, now, NULL, error);
+
+  if (g_hash_table_size (touched) + g_hash_table_size (snapshot->new_leads) == 0)
+    return TRUE;
+
+  rules = tandem_scoring_rules_load (snapshot->store, error);
+  if (rules == NULL)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, snapshot->new_leads);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!rescore_lead (&snapshot->merge, rules, key, now, error))
+      return FALSE;
+
+  g_hash_table_iter_init (&iter, touched);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (snapshot->new_leads, key) &&
+        !rescore_lead (&snapshot->merge, rules, key, now, error))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* Whether every value of @column of @table names a row of @parent: each
+ * distinct value looked up once, which costs a fraction of checking every
+ * row (PRAGMA foreign_key_check) on the large tables. *@missing receives
+ * a value that names none. */
+static gboolean
+check_reference (TandemSyncSnapshot  *snapshot,
+                 const char          *table,
+                 const char          *column,
+                 const char          *parent,
+                 const char          *parent_column,
+                 char               **missing,
+                 GError             **error)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+  sqlite3_stmt *stmt = NULL;
+  char *sql;
+  int rc;
+
+  sql = sqlite3_mprintf ("SELECT c.v FROM (SELECT DISTINCT \"%w\" AS v FROM \"%w\""
+                         " WHERE \"%w\" IS NOT NULL) AS c WHERE NOT EXISTS"
+                         " (SELECT 1 FROM \"%w\" WHERE \"%w\" = c.v) LIMIT 1",
+                         column, table, column, parent, parent_column);
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  sqlite3_free (sql);
+  if (rc != SQLITE_OK)
+    return tandem_store_set_sql_error (snapshot->store, error);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *missing = column_dup (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tandem_store_set_sql_error (snapshot->store, error);
+
+  return TRUE;
+}
+
+/* With the check of each write turned off, every reference of the tables
+ * that got rows must point at a row before the commit, as SQLite would
+ * have made sure at the commit. */
+static gboolean
+check_references (TandemSyncSnapshot  *snapshot,
+                  GError             **error)
+{
+  sqlite3 *db = tandem_store_get_db (snapshot->store);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (!snapshot->foreign_keys_off)
+    return TRUE;
+
+  g_hash_table_iter_init (&iter, snapshot->written);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const TandemTableSpec *spec = key;
+      g_autofree char *sql = g_strdup_printf ("PRAGMA foreign_key_list(%s)", spec->name);
+      sqlite3_stmt *stmt = NULL;
+      int rc;
+
+      if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        return tandem_store_set_sql_error (snapshot->store, error);
+
+      /* Columns: id, seq, table, from, to, ...; every reference of the
+       * schema is one column naming a row by its id. */
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          g_autofree char *parent = column_dup (stmt, 2);
+          g_autofree char *from = column_dup (stmt, 3);
+          g_autofree char *to = column_dup (stmt, 4);
+          g_autofree char *missing = NULL;
+
+          if (sqlite3_column_int (stmt, 1) != 0 || parent == NULL || from == NULL)
+            {
+              sqlite3_finalize (stmt);
+              return snapshot_invalid (error, "“%s” has a reference of several columns",
+                                       spec->name);
+            }
+
+          if (!check_reference (snapshot, spec->name, from, parent, to ? to : "id", &missing,
+                                error))
+            {
+              sqlite3_finalize (stmt);
+              return FALSE;
+            }
+
+          if (missing != NULL)
+            {
+              sqlite3_finalize (stmt);
+              return snapshot_invalid (error, "a row of “%s” names “%s” as its %s, which neither "
+                                       "the snapshot nor this workspace holds",
+                                       spec->name, missing, from);
+            }
+        }
+      sqlite3_finalize (stmt);
+
+      if (rc != SQLITE_DONE)
+        return tandem_store_set_sql_error (snapshot->store, error);
+    }
+
+  return TRUE;
+}
+
+gboolean
+tandem_sync_snapshot_commit (TandemSyncSnapshot  *snapshot,
+                             gint64               cursor,
+                             GError             **error)
+{
+  TandemStore *store;
+  GHashTableIter iter;
+  gpointer key;
+  gint64 start, restored, clocked, derived, indexed, checked;
+  gboolean ok;
+
+  g_return_val_if_fail (snapshot != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  store = snapshot->store;
+  start = g_get_monotonic_time ();
+
+  ok = flush_clock_runs (snapshot, error);
+  clocked = g_get_monotonic_time ();
+  ok = ok && update_snapshot_derived (snapshot, error);
+  derived = g_get_monotonic_time ();
+
+  ok = ok && resume_search (snapshot, error);
+  indexed = g_get_monotonic_time ();
+  ok = ok && restore_indexes (snapshot, error);
+  restored = g_get_monotonic_time ();
+
+  ok = ok && check_references (snapshot, error) && store_cursor (store, cursor, FALSE, error);
+  checked = g_get_monotonic_time ();
+
+  /* New rows are announced as a reload of their table rather than one by
+   * one: a new desktop receives them all at once. */
+  if (ok)
+    {
+      g_hash_table_iter_init (&iter, snapshot->written);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        tandem_store_notify_external_change (store, ((const TandemTableSpec *) key)->name);
+    }
+
+  if (ok)
+    ok = tandem_store_commit (store, error);
+  else
+    tandem_store_rollback (store);
+
+  g_debug ("Snapshot of %" G_GUINT64_FORMAT " new and %" G_GUINT64_FORMAT " merged rows: "
+           "indexes %.2f s, clocks %.2f s, derived fields %.2f s, full-text search %.2f s, "
+           "references %.2f s, commit %.2f s",
+           snapshot->inserted, snapshot->merged, (restored - indexed) / 1e6,
+           (clocked - start) / 1e6, (derived - clocked) / 1e6,
+           (indexed - derived) / 1e6, (checked - restored) / 1e6,
+           (g_get_monotonic_time () - checked) / 1e6);
+  snapshot_free (snapshot);
+  return ok;
+}
+
+void
+tandem_sync_snapshot_abort (TandemSyncSnapshot *snapshot)
+{
+  if (snapshot == NULL)
+    return;
+
+  tandem_store_rollback (snapshot->store);
+  snapshot_free (snapshot);
 }
 
 /* Conflicts. */

@@ -61,6 +61,15 @@ gboolean      tandem_sync_mark_pushed  (TandemStore        *store,
 
 /* The server sequence up to which this desktop has applied (0: never). */
 gint64        tandem_sync_get_cursor   (TandemStore        *store);
+/* After a push whose answer says that every change after @from up to @to
+ * is this desktop's own: moves the cursor from @from to @to, as pulling
+ * them would have (they would all be skipped). Only a cursor still at
+ * @from moves; *@moved says whether it did. */
+gboolean      tandem_sync_skip_own_changes (TandemStore    *store,
+                                            gint64          from,
+                                            gint64          to,
+                                            gboolean       *moved,
+                                            GError        **error);
 
 /* The other client state of the meta table ("sync_server", "sync_last_ok"):
  * NULL when unset. */
@@ -99,6 +108,85 @@ gboolean      tandem_sync_apply_snapshot (TandemStore          *store,
                                           GPtrArray            *changes,
                                           gint64                cursor,
                                           GError              **error);
+
+/* A snapshot applied row by row as it streams in (doc/sync-protocol.md,
+ * "GET /v1/snapshot"): one transaction from begin to commit, so that a
+ * snapshot that breaks off or holds a bad row leaves the workspace as it
+ * was. Rows this desktop lacks are inserted with their clocks in bulk;
+ * rows it has are merged field by field with the merge rule, so that
+ * local changes not yet pushed survive. */
+
+typedef enum
+{
+  TANDEM_SYNC_VALUE_NULL,
+  TANDEM_SYNC_VALUE_INT,
+  TANDEM_SYNC_VALUE_TEXT,
+} TandemSyncValueKind;
+
+typedef struct
+{
+  TandemSyncValueKind  kind;
+  gint64               number;  /* INT */
+  const char          *text;    /* TEXT: UTF-8 without NUL bytes, NUL-terminated */
+  gsize                length;  /* TEXT: bytes of @text */
+} TandemSyncValue;
+
+/* The clock of one column whose clock is not the row's creation clock. */
+typedef struct
+{
+  guint       column;
+  gint64      hlc;
+  const char *site;
+} TandemSyncClock;
+
+/* One row, its values in the order of the columns given to
+ * tandem_sync_snapshot_table(). (hlc, site) is the clock of every column
+ * not listed in @clocks; (0, "") stands for a row the server only knows
+ * from changes to some of its fields. */
+typedef struct
+{
+  const char            *row_id;
+  gint64                 hlc;
+  const char            *site;
+  const TandemSyncValue *values;
+  guint                  n_values;
+  const TandemSyncClock *clocks;
+  guint                  n_clocks;
+} TandemSyncRow;
+
+typedef struct _TandemSyncSnapshot TandemSyncSnapshot;
+
+/* Opens the transaction. Call it outside any transaction of @store: it
+ * checks references once at the end rather than row by row, which needs
+ * the foreign key setting of the connection changed. */
+TandemSyncSnapshot *tandem_sync_snapshot_begin  (TandemStore          *store,
+                                                 GError              **error);
+/* The table the following rows belong to, and their columns: fields of
+ * the table that are synced, and "deleted". */
+gboolean      tandem_sync_snapshot_table   (TandemSyncSnapshot   *snapshot,
+                                            const char           *table,
+                                            const char * const   *columns,
+                                            guint                 n_columns,
+                                            GError              **error);
+/* Checks one row against the schema and applies it. A row that does not
+ * fit fails with TANDEM_SYNC_ERROR_INVALID; the caller then aborts. */
+gboolean      tandem_sync_snapshot_row     (TandemSyncSnapshot   *snapshot,
+                                            const TandemSyncRow  *row,
+                                            GError              **error);
+/* Rows inserted so far, and rows that were here already and merged. */
+void          tandem_sync_snapshot_get_counts (TandemSyncSnapshot *snapshot,
+                                               guint64            *inserted,
+                                               guint64            *merged);
+/* Fills in what every desktop computes for itself (activity times, scores),
+ * checks that every reference points at a row, stores @cursor and commits;
+ * on failure everything is rolled back. Frees @snapshot either way. The
+ * caller may write through @store (tandem_sync_set_meta...) between the
+ * last row and this call: it is the same transaction. */
+gboolean      tandem_sync_snapshot_commit  (TandemSyncSnapshot   *snapshot,
+                                            gint64                cursor,
+                                            GError              **error);
+/* Rolls everything back and frees @snapshot. */
+void          tandem_sync_snapshot_abort   (TandemSyncSnapshot   *snapshot);
 
 /* Conflicts: rows of the local conflicts table not yet resolved. */
 typedef struct

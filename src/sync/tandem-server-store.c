@@ -13,6 +13,7 @@
 
 #include "tandem-schema.h"
 #include "tandem-server-store.h"
+#include "tandem-snapshot-format.h"
 #include "tandem-sync-private.h"
 #include "tandem-sync-protocol.h"
 
@@ -36,10 +37,11 @@ static const char schema_sql[] =
   "  tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT,"
   "  hlc INTEGER NOT NULL, site TEXT NOT NULL, base_hlc INTEGER NOT NULL DEFAULT 0,"
   "  device TEXT);"
-  "CREATE TABLE IF NOT EXISTS state ("
-  "  tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT,"
-  "  hlc INTEGER NOT NULL, site TEXT NOT NULL,"
-  "  PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID;"
+  /* The state: each row as the line a snapshot sends for it, newline
+   * included (see "Rows" below). */
+  "CREATE TABLE IF NOT EXISTS rows ("
+  "  tbl TEXT NOT NULL, row_id TEXT NOT NULL, line TEXT NOT NULL,"
+  "  PRIMARY KEY (tbl, row_id)) WITHOUT ROWID;"
   "CREATE TABLE IF NOT EXISTS conflicts ("
   "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
   "  tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL,"
@@ -120,6 +122,9 @@ tandem_server_store_init (TandemServerStore *self)
 {
 }
 
+static gboolean upgrade_storage (TandemServerStore  *self,
+                                 GError            **error);
+
 TandemServerStore *
 tandem_server_store_open (const char  *path,
                           GError     **error)
@@ -149,16 +154,32 @@ tandem_server_store_open (const char  *path,
 
   /* WAL with synchronous=FULL: a push the server has answered survives a
    * power cut, which is what lets clients drop their outbox. */
+  /* A team's first push of a large workspace writes a million rows in
+   * random places of the state: with SQLite's 2 MiB cache, most of its
+   * time went to reading pages back from the file, and with a checkpoint
+   * after every batch, to copying the same pages again and again. Neither
+   * changes what a commit guarantees. */
   if (!exec (self, "PRAGMA journal_mode=WAL", error) ||
       !exec (self, "PRAGMA synchronous=FULL", error) ||
+      !exec (self, "PRAGMA cache_size=-131072", error) ||
+      !exec (self, "PRAGMA wal_autocheckpoint=16384", error) ||
       !exec (self, "PRAGMA foreign_keys=ON", error) ||
-      !exec (self, schema_sql, error))
+      !exec (self, schema_sql, error) ||
+      !upgrade_storage (self, error))
     {
       g_prefix_error (error, _("Could not set up the sync database: "));
       return NULL;
     }
 
   return g_steal_pointer (&self);
+}
+
+const char *
+tandem_server_store_get_path (TandemServerStore *self)
+{
+  g_return_val_if_fail (TANDEM_IS_SERVER_STORE (self), NULL);
+
+  return self->path;
 }
 
 static gint64
@@ -407,78 +428,254 @@ tandem_server_store_get_horizon (TandemServerStore *self)
   return sqlite3_column_int64 (stmt, 0);
 }
 
+/* Rows.
+ *
+ * The state is kept one row per line, as the snapshot sends it (see
+ * tandem-snapshot-format.h): the values of the row's columns in order,
+ * the row's creation clock, and a clock of its own for each column changed
+ * since. A snapshot is then the rows read in order and written out as
+ * they are, and a new row pushed whole is one write. A column nobody has
+ * written yet (of a row known only from changes to other fields) holds its
+ * default with the clock (0, ""), which any written value beats. */
+
 typedef struct
 {
-  gboolean  found;
-  char     *value;
-  gint64    hlc;
-  char     *site;
-} FieldState;
+  const TandemTableSpec *spec;
+  const char * const    *columns;
+  guint                  n_columns;
+  gboolean               exists;
+  gboolean               dirty;
+  gint64                 hlc;
+  char                  *site;
+  GPtrArray             *values;       /* char *, each column's value as canonical JSON */
+  GArray                *clock_hlcs;   /* gint64 */
+  GPtrArray             *clock_sites;  /* char *, NULL: the row's own clock */
+} ServerRow;
 
 static void
-field_state_clear (FieldState *state)
+server_row_clear (ServerRow *row)
 {
-  g_clear_pointer (&state->value, g_free);
-  g_clear_pointer (&state->site, g_free);
-  state->found = FALSE;
+  g_clear_pointer (&row->site, g_free);
+  g_clear_pointer (&row->values, g_ptr_array_unref);
+  g_clear_pointer (&row->clock_hlcs, g_array_unref);
+  g_clear_pointer (&row->clock_sites, g_ptr_array_unref);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FieldState, field_state_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ServerRow, server_row_clear)
+
+/* The value a column of a new row takes when nobody gave one, as the
+ * desktops' insert_row() fills it in. */
+static char *
+default_json (const TandemTableSpec *spec,
+              const char            *column)
+{
+  int index = tandem_table_spec_field_index (spec, column);
+  const TandemFieldSpec *field;
+  GString *out;
+
+  if (index < 0)
+    return g_strdup ("0");  /* "deleted" */
+
+  field = &spec->fields[index];
+  if (field->default_value == NULL)
+    return g_strdup ("null");
+
+  if (field->type == TANDEM_FIELD_INT || field->type == TANDEM_FIELD_BOOL)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, g_ascii_strtoll (field->default_value, NULL, 10));
+
+  out = g_string_new (NULL);
+  tandem_protocol_append_string (out, field->default_value);
+  return g_string_free (out, FALSE);
+}
+
+static void
+server_row_init (ServerRow             *row,
+                 const TandemTableSpec *spec)
+{
+  memset (row, 0, sizeof *row);
+  row->spec = spec;
+  row->columns = tandem_snapshot_columns (spec, &row->n_columns);
+  row->site = g_strdup ("");
+  row->values = g_ptr_array_new_full (row->n_columns, g_free);
+  row->clock_hlcs = g_array_sized_new (FALSE, TRUE, sizeof (gint64), row->n_columns);
+  g_array_set_size (row->clock_hlcs, row->n_columns);
+  row->clock_sites = g_ptr_array_new_full (row->n_columns, g_free);
+  for (guint i = 0; i < row->n_columns; i++)
+    {
+      g_ptr_array_add (row->values, default_json (spec, row->columns[i]));
+      g_ptr_array_add (row->clock_sites, NULL);
+    }
+}
+
+/* Reads the stored @line (of @columns) into @row, whose columns may be
+ * others: a column the line lacks keeps its default, unwritten. */
+static gboolean
+server_row_read_line (ServerRow             *row,
+                      TandemSnapshotParser  *parser,
+                      const char * const    *columns,
+                      guint                  n_columns,
+                      const char            *line,
+                      gsize                  length,
+                      GError               **error)
+{
+  const TandemSyncRow *scanned;
+  g_autofree int *map = g_new (int, n_columns);
+
+  if (!tandem_snapshot_parser_scan_row (parser, row->spec->name, columns, n_columns, line, length,
+                                        error))
+    return FALSE;
+
+  scanned = tandem_snapshot_parser_get_row (parser);
+  row->exists = TRUE;
+  row->hlc = scanned->hlc;
+  g_free (row->site);
+  row->site = g_strdup (scanned->site);
+
+  for (guint i = 0; i < n_columns; i++)
+    {
+      map[i] = -1;
+      for (guint j = 0; j < row->n_columns; j++)
+        if (g_str_equal (columns[i], row->columns[j]))
+          map[i] = (int) j;
+    }
+
+  /* Columns the line lacks were never written under its layout. */
+  for (guint j = 0; j < row->n_columns; j++)
+    {
+      gboolean present = FALSE;
+
+      for (guint i = 0; i < n_columns; i++)
+        present |= map[i] == (int) j;
+
+      if (!present && (row->hlc != 0 || *row->site != '\0'))
+        {
+          g_array_index (row->clock_hlcs, gint64, j) = 0;
+          g_free (g_ptr_array_index (row->clock_sites, j));
+          g_ptr_array_index (row->clock_sites, j) = g_strdup ("");
+        }
+    }
+
+  for (guint i = 0; i < n_columns; i++)
+    {
+      gsize value_length;
+      const char *value = tandem_snapshot_parser_get_value_json (parser, i, &value_length);
+
+      if (map[i] < 0)
+        continue;
+
+      g_free (g_ptr_array_index (row->values, map[i]));
+      g_ptr_array_index (row->values, map[i]) = g_strndup (value, value_length);
+    }
+
+  for (guint i = 0; i < scanned->n_clocks; i++)
+    {
+      const TandemSyncClock *clock = &scanned->clocks[i];
+      int column = map[clock->column];
+
+      if (column < 0)
+        continue;
+
+      g_array_index (row->clock_hlcs, gint64, column) = clock->hlc;
+      g_free (g_ptr_array_index (row->clock_sites, column));
+      g_ptr_array_index (row->clock_sites, column) = g_strdup (clock->site);
+    }
+
+  return TRUE;
+}
+
+static void
+server_row_clock (ServerRow    *row,
+                  guint         column,
+                  gint64       *hlc,
+                  const char  **site)
+{
+  const char *own = g_ptr_array_index (row->clock_sites, column);
+
+  if (own != NULL)
+    {
+      *hlc = g_array_index (row->clock_hlcs, gint64, column);
+      *site = own;
+    }
+  else
+    {
+      *hlc = row->hlc;
+      *site = row->site;
+    }
+}
+
+static void
+server_row_set_clock (ServerRow  *row,
+                      guint       column,
+                      gint64      hlc,
+                      const char *site)
+{
+  g_array_index (row->clock_hlcs, gint64, column) = hlc;
+  g_free (g_ptr_array_index (row->clock_sites, column));
+  g_ptr_array_index (row->clock_sites, column) = g_strdup (site);
+}
+
+/* The row as its line: a column whose clock is the row's carries none. */
+static char *
+server_row_to_line (ServerRow  *row,
+                    const char *row_id,
+                    gsize      *length)
+{
+  GString *out = g_string_sized_new (256);
+
+  for (guint i = 0; i < row->n_columns; i++)
+    {
+      const char *site = g_ptr_array_index (row->clock_sites, i);
+
+      if (site != NULL && g_array_index (row->clock_hlcs, gint64, i) == row->hlc &&
+          g_str_equal (site, row->site))
+        g_clear_pointer (&g_ptr_array_index (row->clock_sites, i), g_free);
+    }
+
+  tandem_snapshot_append_row (out, row_id, row->hlc, row->site, row->columns,
+                              (const char * const *) row->values->pdata, row->n_columns,
+                              (const gint64 *) (gpointer) row->clock_hlcs->data,
+                              (const char * const *) row->clock_sites->pdata);
+  *length = out->len;
+  return g_string_free (out, FALSE);
+}
+
+static int
+server_row_column (ServerRow  *row,
+                   const char *name)
+{
+  for (guint i = 0; i < row->n_columns; i++)
+    if (g_str_equal (row->columns[i], name))
+      return (int) i;
+
+  return -1;
+}
 
 typedef struct
 {
-  TandemServerStore *self;
-  const char        *device;
-  sqlite3_stmt      *get_state;
-  sqlite3_stmt      *put_state;
-  sqlite3_stmt      *put_conflict;
-  sqlite3_stmt      *put_change;
-  sqlite3_stmt      *row_exists;
-  gint64             now;
+  TandemServerStore    *self;
+  const char           *device;
+  TandemSnapshotParser *parser;
+  GString              *text;
+  sqlite3_stmt         *get_row;
+  sqlite3_stmt         *put_row;
+  sqlite3_stmt         *put_conflict;
+  sqlite3_stmt         *put_change;
+  gint64                now;
 } PushContext;
 
 static void
 push_context_clear (PushContext *ctx)
 {
-  g_clear_pointer (&ctx->get_state, sqlite3_finalize);
-  g_clear_pointer (&ctx->put_state, sqlite3_finalize);
+  g_clear_pointer (&ctx->parser, tandem_snapshot_parser_free);
+  if (ctx->text != NULL)
+    g_string_free (g_steal_pointer (&ctx->text), TRUE);
+  g_clear_pointer (&ctx->get_row, sqlite3_finalize);
+  g_clear_pointer (&ctx->put_row, sqlite3_finalize);
   g_clear_pointer (&ctx->put_conflict, sqlite3_finalize);
   g_clear_pointer (&ctx->put_change, sqlite3_finalize);
-  g_clear_pointer (&ctx->row_exists, sqlite3_finalize);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PushContext, push_context_clear)
-
-static gboolean
-get_field_state (PushContext  *ctx,
-                 const char   *table,
-                 const char   *row_id,
-                 const char   *field,
-                 FieldState   *state,
-                 GError      **error)
-{
-  int rc;
-
-  sqlite3_reset (ctx->get_state);
-  sqlite3_bind_text (ctx->get_state, 1, table, -1, SQLITE_STATIC);
-  sqlite3_bind_text (ctx->get_state, 2, row_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (ctx->get_state, 3, field, -1, SQLITE_STATIC);
-
-  rc = sqlite3_step (ctx->get_state);
-  if (rc == SQLITE_ROW)
-    {
-      state->found = TRUE;
-      state->value = g_strdup ((const char *) sqlite3_column_text (ctx->get_state, 0));
-      state->hlc = sqlite3_column_int64 (ctx->get_state, 1);
-      state->site = g_strdup ((const char *) sqlite3_column_text (ctx->get_state, 2));
-    }
-  sqlite3_reset (ctx->get_state);
-
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return set_sqlite_error (ctx->self, error);
-
-  return TRUE;
-}
 
 static gboolean
 step_done (PushContext   *ctx,
@@ -492,6 +689,67 @@ step_done (PushContext   *ctx,
     return set_sqlite_error (ctx->self, error);
 
   return TRUE;
+}
+
+/* The row of @change as stored, or a new one with every column unwritten. */
+static gboolean
+load_row (PushContext         *ctx,
+          const TandemChange  *change,
+          ServerRow           *row,
+          GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char * const *columns;
+  guint n_columns;
+  int rc;
+
+  server_row_init (row, tandem_schema_lookup (change->table));
+
+  sqlite3_bind_text (ctx->get_row, 1, change->table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (ctx->get_row, 2, change->row_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (ctx->get_row);
+  if (rc == SQLITE_DONE)
+    {
+      sqlite3_reset (ctx->get_row);
+      return TRUE;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (ctx->get_row);
+      return set_sqlite_error (ctx->self, error);
+    }
+
+  columns = tandem_snapshot_columns (row->spec, &n_columns);
+  if (!server_row_read_line (row, ctx->parser, columns, n_columns,
+                             (const char *) sqlite3_column_text (ctx->get_row, 0),
+                             sqlite3_column_bytes (ctx->get_row, 0), &local_error))
+    {
+      sqlite3_reset (ctx->get_row);
+      g_set_error (error, TANDEM_SERVER_ERROR, TANDEM_SERVER_ERROR_STORAGE,
+                   _("The stored row %s of %s is damaged: %s"), change->row_id, change->table,
+                   local_error->message);
+      return FALSE;
+    }
+  sqlite3_reset (ctx->get_row);
+
+  return TRUE;
+}
+
+static gboolean
+store_row (PushContext         *ctx,
+           const TandemChange  *change,
+           ServerRow           *row,
+           GError             **error)
+{
+  g_autofree char *line = NULL;
+  gsize length;
+
+  line = server_row_to_line (row, change->row_id, &length);
+  sqlite3_bind_text (ctx->put_row, 1, change->table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (ctx->put_row, 2, change->row_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (ctx->put_row, 3, line, (int) length, SQLITE_STATIC);
+
+  return step_done (ctx, ctx->put_row, error);
 }
 
 static gboolean
@@ -530,42 +788,49 @@ typedef enum
   MERGE_LOST,         /* a newer value was already there */
 } MergeResult;
 
-/* Merges one field of @change, carrying @value (canonical JSON), into the
- * state with the rule of doc/sync-protocol.md, and records a conflict when
- * the change met a value its editor did not see. */
+/* Merges one column of @row with @value (canonical JSON) from @change
+ * with the rule of doc/sync-protocol.md, and records a conflict when the
+ * change met a value its editor did not see. */
 static gboolean
 merge_field (PushContext         *ctx,
              const TandemChange  *change,
-             const char          *field,
+             ServerRow           *row,
+             guint                column,
              const char          *value,
              MergeResult         *result,
              gboolean            *conflict,
              GError             **error)
 {
-  g_auto(FieldState) state = { 0, };
+  const char *field = row->columns[column];
+  const char *current = g_ptr_array_index (row->values, column);
+  gint64 current_hlc;
+  const char *current_site;
+  gboolean found;
 
   *conflict = FALSE;
 
-  if (!get_field_state (ctx, change->table, change->row_id, field, &state, error))
-    return FALSE;
+  server_row_clock (row, column, &current_hlc, &current_site);
 
-  if (state.found && state.hlc == change->hlc && g_str_equal (state.site, change->site))
+  /* An unwritten column holds no value anyone saw. */
+  found = current_hlc != 0 || *current_site != '\0';
+
+  if (found && current_hlc == change->hlc && g_str_equal (current_site, change->site))
     {
       *result = MERGE_SAME;
       return TRUE;
     }
 
-  if (state.found)
-    *conflict = change->base_hlc != state.hlc &&
-                g_strcmp0 (state.value, value) != 0 &&
-                !g_str_equal (state.site, change->site);
+  if (found)
+    *conflict = change->base_hlc != current_hlc &&
+                g_strcmp0 (current, value) != 0 &&
+                !g_str_equal (current_site, change->site);
 
-  if (state.found && !tandem_sync_stamp_wins (change->hlc, change->site, state.hlc, state.site))
+  if (found && !tandem_sync_stamp_wins (change->hlc, change->site, current_hlc, current_site))
     {
       *result = MERGE_LOST;
       if (*conflict)
         return record_conflict (ctx, change, field,
-                                state.value, state.hlc, state.site,
+                                current, current_hlc, current_site,
                                 value, change->hlc, change->site, error);
       return TRUE;
     }
@@ -575,17 +840,15 @@ merge_field (PushContext         *ctx,
   if (*conflict &&
       !record_conflict (ctx, change, field,
                         value, change->hlc, change->site,
-                        state.value, state.hlc, state.site, error))
+                        current, current_hlc, current_site, error))
     return FALSE;
 
-  sqlite3_bind_text (ctx->put_state, 1, change->table, -1, SQLITE_STATIC);
-  sqlite3_bind_text (ctx->put_state, 2, change->row_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (ctx->put_state, 3, field, -1, SQLITE_STATIC);
-  sqlite3_bind_text (ctx->put_state, 4, value, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (ctx->put_state, 5, change->hlc);
-  sqlite3_bind_text (ctx->put_state, 6, change->site, -1, SQLITE_STATIC);
+  g_free (g_ptr_array_index (row->values, column));
+  g_ptr_array_index (row->values, column) = g_strdup (value);
+  server_row_set_clock (row, column, change->hlc, change->site);
+  row->dirty = TRUE;
 
-  return step_done (ctx, ctx->put_state, error);
+  return TRUE;
 }
 
 static gboolean
@@ -608,93 +871,141 @@ log_change (PushContext         *ctx,
   return step_done (ctx, stmt, error);
 }
 
-static gboolean
-row_exists (PushContext        *ctx,
-            const TandemChange *change,
-            gboolean           *exists,
-            GError            **error)
-{
-  int rc;
-
-  sqlite3_bind_text (ctx->row_exists, 1, change->table, -1, SQLITE_STATIC);
-  sqlite3_bind_text (ctx->row_exists, 2, change->row_id, -1, SQLITE_STATIC);
-  rc = sqlite3_step (ctx->row_exists);
-  sqlite3_reset (ctx->row_exists);
-
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return set_sqlite_error (ctx->self, error);
-
-  *exists = rc == SQLITE_ROW;
-  return TRUE;
-}
-
-/* Applies one validated change; @value is its value parsed. */
+/* Applies one validated change. */
 static gboolean
 apply_change (PushContext         *ctx,
               const TandemChange  *change,
-              JsonNode            *value,
               TandemPushOutcome   *outcome,
               GError             **error)
 {
-  const TandemTableSpec *spec = tandem_schema_lookup (change->table);
-  g_autofree char *canonical = json_to_string (value, FALSE);
+  g_auto(ServerRow) row = { 0, };
+  const TandemSyncValue *values;
+  const char * const *names;
+  g_autoptr(GPtrArray) canonical = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) name_copy = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *logged = NULL;
+  gboolean whole = g_str_equal (change->field, "*");
   gboolean any_won = FALSE;
   gboolean any_same = FALSE;
   gboolean any_conflict = FALSE;
+  guint n_values;
 
-  g_assert (spec != NULL);
+  /* Validated before the transaction; scanned again for the values. */
+  if (!tandem_snapshot_parser_scan_value (ctx->parser, change->value_json,
+                                          strlen (change->value_json), whole, &names, &values,
+                                          &n_values, error))
+    return FALSE;
 
-  if (g_str_equal (change->field, "*"))
+  /* Every value in the one spelling the state keeps, so that comparing
+   * two values is comparing two strings. */
+  g_string_truncate (ctx->text, 0);
+  if (whole)
+    g_string_append_c (ctx->text, '{');
+  for (guint i = 0; i < n_values; i++)
     {
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *member;
+      GString *value = g_string_new (NULL);
 
+      tandem_snapshot_append_value (value, &values[i]);
+      if (whole)
+        {
+          if (i > 0)
+            g_string_append_c (ctx->text, ',');
+          tandem_protocol_append_string (ctx->text, names[i]);
+          g_string_append_c (ctx->text, ':');
+        }
+      g_string_append_len (ctx->text, value->str, value->len);
+      g_ptr_array_add (canonical, g_string_free (value, FALSE));
+    }
+  if (whole)
+    g_string_append_c (ctx->text, '}');
+  logged = g_strdup (ctx->text->str);
+  /* The member names point into the parser, which reading the row
+   * reuses. */
+  for (guint i = 0; whole && i < n_values; i++)
+    g_ptr_array_add (name_copy, g_strdup (names[i]));
+  names = (const char * const *) name_copy->pdata;
+
+  if (!load_row (ctx, change, &row, error))
+    return FALSE;
+
+  if (whole)
+    {
       /* Rows of insert-only tables never change once created, so a second
        * "*" for one is the same row delivered again. */
-      if (spec->insert_only)
+      if (row.exists && row.spec->insert_only)
         {
-          gboolean exists;
-
-          if (!row_exists (ctx, change, &exists, error))
-            return FALSE;
-
-          if (exists)
-            {
-              *outcome = TANDEM_PUSH_APPLIED;
-              return TRUE;
-            }
+          *outcome = TANDEM_PUSH_APPLIED;
+          return TRUE;
         }
 
-      json_object_iter_init (&iter, json_node_get_object (value));
-      while (json_object_iter_next (&iter, &name, &member))
+      if (!row.exists)
         {
-          g_autofree char *field_value = json_to_string (member, FALSE);
-          MergeResult result;
-          gboolean conflict;
+          /* A new row: its clock stands for every column, and columns the
+           * change leaves out keep their defaults under it. */
+          row.hlc = change->hlc;
+          g_free (row.site);
+          row.site = g_strdup (change->site);
+          for (guint i = 0; i < n_values; i++)
+            {
+              int column = server_row_column (&row, names[i]);
 
-          if (!merge_field (ctx, change, name, field_value, &result, &conflict, error))
-            return FALSE;
+              g_free (g_ptr_array_index (row.values, column));
+              g_ptr_array_index (row.values, column) = g_strdup (g_ptr_array_index (canonical, i));
+            }
+          row.dirty = TRUE;
+          any_won = TRUE;
+        }
+      else
+        {
+          /* A row known so far only from changes to some fields is now
+           * created: its clock becomes the row's, and the columns still
+           * unwritten say so on their own. */
+          if (row.hlc == 0 && *row.site == '\0')
+            {
+              for (guint i = 0; i < row.n_columns; i++)
+                if (g_ptr_array_index (row.clock_sites, i) == NULL)
+                  server_row_set_clock (&row, i, 0, "");
+              row.hlc = change->hlc;
+              g_free (row.site);
+              row.site = g_strdup (change->site);
+              row.dirty = TRUE;
+            }
 
-          any_won |= result == MERGE_WON;
-          any_same |= result == MERGE_SAME;
-          any_conflict |= conflict;
+          for (guint i = 0; i < n_values; i++)
+            {
+              MergeResult result;
+              gboolean conflict;
+              int column = server_row_column (&row, names[i]);
+
+              if (!merge_field (ctx, change, &row, column, g_ptr_array_index (canonical, i),
+                                &result, &conflict, error))
+                return FALSE;
+
+              any_won |= result == MERGE_WON;
+              any_same |= result == MERGE_SAME;
+              any_conflict |= conflict;
+            }
         }
     }
   else
     {
       MergeResult result;
+      int column = server_row_column (&row, change->field);
 
-      if (!merge_field (ctx, change, change->field, canonical, &result, &any_conflict, error))
+      if (!merge_field (ctx, change, &row, column, g_ptr_array_index (canonical, 0), &result,
+                        &any_conflict, error))
         return FALSE;
 
       any_won = result == MERGE_WON;
       any_same = result == MERGE_SAME;
     }
 
+  if (row.dirty && !store_row (ctx, change, &row, error))
+    return FALSE;
+
   /* Only a value that won goes to the log: a loser would only be
    * overwritten again by every desktop that pulled it. */
-  if (any_won && !log_change (ctx, change, canonical, error))
+  if (any_won && !log_change (ctx, change, logged, error))
     return FALSE;
 
   if (any_conflict)
@@ -733,7 +1044,7 @@ find_batch (TandemServerStore  *self,
     return set_sqlite_error (self, error);
 
   answer = (const char *) sqlite3_column_text (stmt, 0);
-  if (!tandem_push_answer_parse (answer, strlen (answer), NULL, cursor, outcomes, error))
+  if (!tandem_push_answer_parse (answer, strlen (answer), NULL, cursor, outcomes, NULL, error))
     {
       g_prefix_error (error, _("The stored answer of batch %s is damaged: "), batch_id);
       return FALSE;
@@ -756,7 +1067,6 @@ tandem_server_store_push (TandemServerStore  *self,
                           GError            **error)
 {
   g_auto(PushContext) ctx = { 0, };
-  g_autoptr(GPtrArray) values = NULL;
   g_autoptr(GArray) result = NULL;
   g_autoptr(sqlite3_stmt) put_batch = NULL;
   g_autofree char *answer = NULL;
@@ -800,14 +1110,17 @@ tandem_server_store_push (TandemServerStore  *self,
       return FALSE;
     }
 
+  ctx.self = self;
+  ctx.device = device;
+  ctx.parser = tandem_snapshot_parser_new ();
+  ctx.text = g_string_new (NULL);
+
   /* Everything is validated before anything is written, so that one bad
    * change rejects the batch with the database untouched. */
-  values = g_ptr_array_new_full (changes->len, (GDestroyNotify) json_node_unref);
   for (guint i = 0; i < changes->len; i++)
     {
       const TandemChange *change = g_ptr_array_index (changes, i);
       g_autoptr(GError) local_error = NULL;
-      JsonNode *value = NULL;
 
       if (change == NULL || change->value_json == NULL)
         {
@@ -816,16 +1129,12 @@ tandem_server_store_push (TandemServerStore  *self,
           return FALSE;
         }
 
-      value = tandem_protocol_parse (change->value_json, strlen (change->value_json), &local_error);
-      if (value == NULL || !tandem_protocol_validate_change (change, &local_error))
+      if (!tandem_protocol_validate_change_with (ctx.parser, change, &local_error))
         {
-          g_clear_pointer (&value, json_node_unref);
           g_set_error (error, TANDEM_SERVER_ERROR, TANDEM_SERVER_ERROR_INVALID,
                        _("change %u: %s"), i, local_error->message);
           return FALSE;
         }
-
-      g_ptr_array_add (values, value);
     }
 
   if (!exec (self, "BEGIN IMMEDIATE", error))
@@ -842,15 +1151,11 @@ tandem_server_store_push (TandemServerStore  *self,
       return TRUE;
     }
 
-  ctx.self = self;
-  ctx.device = device;
   ctx.now = now_ms ();
-  if (!(ctx.get_state = prepare (self,
-                                 "SELECT value, hlc, site FROM state "
-                                 "WHERE tbl = ?1 AND row_id = ?2 AND field = ?3", error)) ||
-      !(ctx.put_state = prepare (self,
-                                 "INSERT OR REPLACE INTO state (tbl, row_id, field, value, hlc, site) "
-                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error)) ||
+  if (!(ctx.get_row = prepare (self, "SELECT line FROM rows WHERE tbl = ?1 AND row_id = ?2",
+                               error)) ||
+      !(ctx.put_row = prepare (self, "INSERT OR REPLACE INTO rows (tbl, row_id, line) "
+                                     "VALUES (?1, ?2, ?3)", error)) ||
       !(ctx.put_conflict = prepare (self,
                                     "INSERT OR IGNORE INTO conflicts (tbl, row_id, field, "
                                     "kept_value, kept_hlc, kept_site, other_value, other_hlc, "
@@ -860,9 +1165,6 @@ tandem_server_store_push (TandemServerStore  *self,
       !(ctx.put_change = prepare (self,
                                   "INSERT INTO changes (tbl, row_id, field, value, hlc, site, "
                                   "base_hlc, device) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                  error)) ||
-      !(ctx.row_exists = prepare (self,
-                                  "SELECT 1 FROM state WHERE tbl = ?1 AND row_id = ?2 LIMIT 1",
                                   error)))
     goto rollback;
 
@@ -872,8 +1174,7 @@ tandem_server_store_push (TandemServerStore  *self,
       TandemPushOutcome outcome;
       int value;
 
-      if (!apply_change (&ctx, g_ptr_array_index (changes, i), g_ptr_array_index (values, i),
-                         &outcome, error))
+      if (!apply_change (&ctx, g_ptr_array_index (changes, i), &outcome, error))
         goto rollback;
 
       value = outcome;
@@ -881,7 +1182,7 @@ tandem_server_store_push (TandemServerStore  *self,
     }
 
   new_cursor = tandem_server_store_get_cursor (self);
-  answer = tandem_push_answer_build (batch_id, new_cursor, result, NULL);
+  answer = tandem_push_answer_build (batch_id, new_cursor, result, NULL, NULL);
 
   put_batch = prepare (self,
                        "INSERT INTO batches (batch_id, device, answer, received_at) "
@@ -899,6 +1200,9 @@ tandem_server_store_push (TandemServerStore  *self,
       goto rollback;
     }
 
+  /* Statements are finished before the commit, which they would hold up. */
+  g_clear_pointer (&put_batch, sqlite3_finalize);
+  push_context_clear (&ctx);
   if (!exec (self, "COMMIT", error))
     goto rollback;
 
@@ -910,8 +1214,354 @@ tandem_server_store_push (TandemServerStore  *self,
   return TRUE;
 
 rollback:
+  push_context_clear (&ctx);
+  g_clear_pointer (&put_batch, sqlite3_finalize);
   exec (self, "ROLLBACK", NULL);
   return FALSE;
+}
+
+gboolean
+tandem_server_store_own_changes (TandemServerStore *self,
+                                 const char        *site,
+                                 gint64             since,
+                                 gint64             cursor,
+                                 gint64            *hlc)
+{
+  g_autoptr(sqlite3_stmt) other = NULL;
+  g_autoptr(sqlite3_stmt) last = NULL;
+  gboolean own = FALSE;
+
+  g_return_val_if_fail (TANDEM_IS_SERVER_STORE (self), FALSE);
+  g_return_val_if_fail (site != NULL, FALSE);
+
+  if (since < 0 || since >= cursor)
+    return FALSE;
+
+  /* One read transaction, so that the horizon and the log agree: below
+   * the horizon, changes of other sites may have been compacted away. */
+  if (!exec (self, "BEGIN", NULL))
+    return FALSE;
+
+  if (since >= tandem_server_store_get_horizon (self) &&
+      cursor <= tandem_server_store_get_cursor (self) &&
+      (other = prepare (self, "SELECT 1 FROM changes WHERE seq > ?1 AND seq <= ?2 "
+                              "AND site != ?3 LIMIT 1", NULL)) != NULL &&
+      (last = prepare (self, "SELECT hlc FROM changes WHERE seq = ?1 AND site = ?2", NULL)) != NULL)
+    {
+      sqlite3_bind_int64 (other, 1, since);
+      sqlite3_bind_int64 (other, 2, cursor);
+      sqlite3_bind_text (other, 3, site, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (last, 1, cursor);
+      sqlite3_bind_text (last, 2, site, -1, SQLITE_STATIC);
+
+      if (sqlite3_step (other) == SQLITE_DONE && sqlite3_step (last) == SQLITE_ROW)
+        {
+          if (hlc != NULL)
+            *hlc = sqlite3_column_int64 (last, 0);
+          own = TRUE;
+        }
+    }
+
+  g_clear_pointer (&other, sqlite3_finalize);
+  g_clear_pointer (&last, sqlite3_finalize);
+  exec (self, "COMMIT", NULL);
+
+  return own;
+}
+
+/* The layout of the stored rows: each table's columns, in order. A
+ * build whose schema lists other columns lays the rows out again when it
+ * opens the file. */
+static char *
+current_layout (void)
+{
+  const TandemTableSpec **tables;
+  guint n_tables;
+  GString *out = g_string_new (NULL);
+
+  tables = tandem_schema_tables (&n_tables);
+  for (guint t = 0; t < n_tables; t++)
+    {
+      const char * const *columns = tandem_snapshot_columns (tables[t], NULL);
+      g_autofree char *joined = g_strjoinv (",", (char **) columns);
+
+      g_string_append_printf (out, "%s%s:%s", t > 0 ? ";" : "", tables[t]->name, joined);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static char *
+get_meta (TandemServerStore *self,
+          const char        *key)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT value FROM meta WHERE key = ?1", NULL);
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW || sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+    return NULL;
+
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+static gboolean
+set_meta (TandemServerStore  *self,
+          const char         *key,
+          const char         *value,
+          GError            **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "INSERT OR REPLACE INTO meta (key, value) "
+                                                "VALUES (?1, ?2)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error);
+
+  return TRUE;
+}
+
+static gboolean
+put_row_line (TandemServerStore  *self,
+              sqlite3_stmt       *put,
+              const char         *table,
+              const char         *row_id,
+              ServerRow          *row,
+              GError            **error)
+{
+  g_autofree char *line = NULL;
+  gsize length;
+  int rc;
+
+  line = server_row_to_line (row, row_id, &length);
+  sqlite3_bind_text (put, 1, table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (put, 2, row_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (put, 3, line, (int) length, SQLITE_STATIC);
+  rc = sqlite3_step (put);
+  sqlite3_reset (put);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, error);
+
+  return TRUE;
+}
+
+/* Lays out again the rows written under @stored (a layout string of
+ * another build): columns are matched by name, and a column new to this
+ * build starts unwritten. */
+static gboolean
+relayout (TandemServerStore  *self,
+          const char         *stored,
+          GError            **error)
+{
+  g_auto(GStrv) tables = g_strsplit (stored, ";", -1);
+  g_autoptr(TandemSnapshotParser) parser = tandem_snapshot_parser_new ();
+  g_autoptr(sqlite3_stmt) get = NULL;
+  g_autoptr(sqlite3_stmt) put = NULL;
+
+  if (!(get = prepare (self, "SELECT row_id, line FROM rows WHERE tbl = ?1", error)) ||
+      !(put = prepare (self, "INSERT OR REPLACE INTO rows (tbl, row_id, line) VALUES (?1, ?2, ?3)",
+                       error)))
+    return FALSE;
+
+  for (guint t = 0; tables[t] != NULL; t++)
+    {
+      const char *colon = strchr (tables[t], ':');
+      g_autofree char *table = NULL;
+      g_auto(GStrv) columns = NULL;
+      const TandemTableSpec *spec;
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+      int rc;
+
+      if (colon == NULL)
+        continue;
+
+      table = g_strndup (tables[t], colon - tables[t]);
+      columns = g_strsplit (colon + 1, ",", -1);
+      spec = tandem_schema_lookup (table);
+      if (spec == NULL)
+        continue;
+
+      sqlite3_bind_text (get, 1, table, -1, SQLITE_STATIC);
+      while ((rc = sqlite3_step (get)) == SQLITE_ROW)
+        {
+          g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (get, 0)));
+          g_ptr_array_add (lines, g_strdup ((const char *) sqlite3_column_text (get, 1)));
+        }
+      sqlite3_reset (get);
+      if (rc != SQLITE_DONE)
+        return set_sqlite_error (self, error);
+
+      for (guint i = 0; i < ids->len; i++)
+        {
+          g_auto(ServerRow) row = { 0, };
+          const char *line = g_ptr_array_index (lines, i);
+
+          server_row_init (&row, spec);
+          if (!server_row_read_line (&row, parser, (const char * const *) columns,
+                                     g_strv_length (columns), line, strlen (line), error) ||
+              !put_row_line (self, put, table, g_ptr_array_index (ids, i), &row, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* Moves a state kept one row per field (the layout before rows) into
+ * rows. The oldest clock of a row stands for its creation. */
+static gboolean
+convert_field_state (TandemServerStore  *self,
+                     GError            **error)
+{
+  g_autoptr(TandemSnapshotParser) parser = tandem_snapshot_parser_new ();
+  g_autoptr(sqlite3_stmt) get = NULL;
+  g_autoptr(sqlite3_stmt) put = NULL;
+  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (tandem_sync_change_release);
+  g_autoptr(GString) value = g_string_new (NULL);
+  int rc;
+
+  if (!(get = prepare (self, "SELECT tbl, row_id, field, value, hlc, site FROM state "
+                             "ORDER BY tbl, row_id", error)) ||
+      !(put = prepare (self, "INSERT OR REPLACE INTO rows (tbl, row_id, line) VALUES (?1, ?2, ?3)",
+                       error)))
+    return FALSE;
+
+  do
+    {
+      TandemChange *first = fields->len > 0 ? g_ptr_array_index (fields, 0) : NULL;
+      TandemChange *next = NULL;
+
+      rc = sqlite3_step (get);
+      if (rc == SQLITE_ROW)
+        {
+          next = tandem_sync_change_alloc ();
+          next->table = g_strdup ((const char *) sqlite3_column_text (get, 0));
+          next->row_id = g_strdup ((const char *) sqlite3_column_text (get, 1));
+          next->field = g_strdup ((const char *) sqlite3_column_text (get, 2));
+          next->value_json = g_strdup ((const char *) sqlite3_column_text (get, 3));
+          next->hlc = sqlite3_column_int64 (get, 4);
+          next->site = g_strdup ((const char *) sqlite3_column_text (get, 5));
+        }
+      else if (rc != SQLITE_DONE)
+        return set_sqlite_error (self, error);
+
+      /* A row is complete when the next field belongs to another. */
+      if (first != NULL && (next == NULL || !g_str_equal (first->table, next->table) ||
+                            !g_str_equal (first->row_id, next->row_id)))
+        {
+          const TandemTableSpec *spec = tandem_schema_lookup (first->table);
+          const TandemChange *oldest = NULL;
+          g_auto(ServerRow) row = { 0, };
+
+          if (spec != NULL)
+            {
+              server_row_init (&row, spec);
+              for (guint i = 0; i < row.n_columns; i++)
+                server_row_set_clock (&row, i, 0, "");
+
+              for (guint i = 0; i < fields->len; i++)
+                {
+                  const TandemChange *field = g_ptr_array_index (fields, i);
+                  int column = server_row_column (&row, field->field);
+                  const TandemSyncValue *values;
+                  guint n_values;
+
+                  if (column < 0 ||
+                      !tandem_snapshot_parser_scan_value (parser, field->value_json,
+                                                          strlen (field->value_json), FALSE,
+                                                          NULL, &values, &n_values, error))
+                    {
+                      if (column < 0)
+                        continue;
+                      g_prefix_error (error, _("The stored field %s of row %s of %s is damaged: "),
+                                      field->field, field->row_id, field->table);
+                      return FALSE;
+                    }
+
+                  g_string_truncate (value, 0);
+                  tandem_snapshot_append_value (value, &values[0]);
+                  g_free (g_ptr_array_index (row.values, column));
+                  g_ptr_array_index (row.values, column) = g_strdup (value->str);
+                  server_row_set_clock (&row, column, field->hlc, field->site);
+
+                  if (oldest == NULL || tandem_sync_stamp_wins (oldest->hlc, oldest->site,
+                                                                field->hlc, field->site))
+                    oldest = field;
+                }
+
+              if (oldest != NULL)
+                {
+                  row.hlc = oldest->hlc;
+                  g_free (row.site);
+                  row.site = g_strdup (oldest->site);
+                }
+
+              if (!put_row_line (self, put, first->table, first->row_id, &row, error))
+                return FALSE;
+            }
+
+          g_ptr_array_set_size (fields, 0);
+        }
+
+      if (next != NULL)
+        g_ptr_array_add (fields, next);
+    }
+  while (rc == SQLITE_ROW);
+
+  g_clear_pointer (&get, sqlite3_finalize);
+  g_clear_pointer (&put, sqlite3_finalize);
+
+  return exec (self, "DROP TABLE state", error);
+}
+
+static gboolean
+table_exists (TandemServerStore *self,
+              const char        *name)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                                "AND name = ?1", NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+static gboolean
+upgrade_storage (TandemServerStore  *self,
+                 GError            **error)
+{
+  g_autofree char *layout = current_layout ();
+  g_autofree char *stored = NULL;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  stored = get_meta (self, "row_layout");
+  if (g_strcmp0 (stored, layout) == 0 && !table_exists (self, "state"))
+    {
+      exec (self, "ROLLBACK", NULL);
+      return TRUE;
+    }
+
+  if ((table_exists (self, "state") && !convert_field_state (self, error)) ||
+      (stored != NULL && !g_str_equal (stored, layout) && !relayout (self, stored, error)) ||
+      !set_meta (self, "row_layout", layout, error) ||
+      !exec (self, "COMMIT", error))
+    {
+      exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 static TandemChange *
@@ -1026,11 +1676,56 @@ tandem_server_store_pull (TandemServerStore  *self,
   return g_steal_pointer (&changes);
 }
 
+static int
+compare_fields (gconstpointer a,
+                gconstpointer b)
+{
+  const TandemChange *x = *(TandemChange * const *) a;
+  const TandemChange *y = *(TandemChange * const *) b;
+
+  return strcmp (x->field, y->field);
+}
+
+/* The columns of a stored row as changes, sorted by field, leaving out
+ * those nobody wrote. */
+static void
+expand_row (ServerRow  *row,
+            const char *table,
+            const char *row_id,
+            GPtrArray  *changes)
+{
+  guint first = changes->len;
+
+  for (guint i = 0; i < row->n_columns; i++)
+    {
+      TandemChange *change;
+      const char *site;
+      gint64 hlc;
+
+      server_row_clock (row, i, &hlc, &site);
+      if (hlc == 0 && *site == '\0')
+        continue;
+
+      change = tandem_sync_change_alloc ();
+      change->table = g_strdup (table);
+      change->row_id = g_strdup (row_id);
+      change->field = g_strdup (row->columns[i]);
+      change->value_json = g_strdup (g_ptr_array_index (row->values, i));
+      change->hlc = hlc;
+      change->site = g_strdup (site);
+      g_ptr_array_add (changes, change);
+    }
+
+  if (changes->len - first > 1)
+    qsort (changes->pdata + first, changes->len - first, sizeof (gpointer), compare_fields);
+}
+
 GPtrArray *
 tandem_server_store_snapshot (TandemServerStore  *self,
                               gint64             *cursor,
                               GError            **error)
 {
+  g_autoptr(TandemSnapshotParser) parser = tandem_snapshot_parser_new ();
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) changes = NULL;
   gint64 newest;
@@ -1043,10 +1738,7 @@ tandem_server_store_snapshot (TandemServerStore  *self,
     return NULL;
 
   newest = tandem_server_store_get_cursor (self);
-  stmt = prepare (self,
-                  "SELECT tbl, row_id, field, value, hlc, site FROM state "
-                  "ORDER BY tbl, row_id, field",
-                  error);
+  stmt = prepare (self, "SELECT tbl, row_id, line FROM rows ORDER BY tbl, row_id", error);
   if (stmt == NULL)
     {
       exec (self, "COMMIT", NULL);
@@ -1055,7 +1747,31 @@ tandem_server_store_snapshot (TandemServerStore  *self,
 
   changes = g_ptr_array_new_with_free_func (tandem_sync_change_release);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (changes, change_from_row (stmt, 0));
+    {
+      const char *table = (const char *) sqlite3_column_text (stmt, 0);
+      const char *row_id = (const char *) sqlite3_column_text (stmt, 1);
+      const TandemTableSpec *spec = tandem_schema_lookup (table);
+      g_auto(ServerRow) row = { 0, };
+      const char * const *columns;
+      guint n_columns;
+
+      if (spec == NULL)
+        continue;
+
+      server_row_init (&row, spec);
+      columns = tandem_snapshot_columns (spec, &n_columns);
+      if (!server_row_read_line (&row, parser, columns, n_columns,
+                                 (const char *) sqlite3_column_text (stmt, 2),
+                                 sqlite3_column_bytes (stmt, 2), error))
+        {
+          g_prefix_error (error, _("The stored row %s of %s is damaged: "), row_id, table);
+          g_clear_pointer (&stmt, sqlite3_finalize);
+          exec (self, "COMMIT", NULL);
+          return NULL;
+        }
+
+      expand_row (&row, table, row_id, changes);
+    }
 
   g_clear_pointer (&stmt, sqlite3_finalize);
   exec (self, "COMMIT", NULL);

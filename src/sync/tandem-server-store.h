@@ -85,6 +85,16 @@ gboolean           tandem_server_store_push         (TandemServerStore  *self,
                                                      GArray            **outcomes,
                                                      gint64             *cursor,
                                                      GError            **error);
+/* Whether every change after @since up to @cursor (the end of a batch
+ * pushed from @site) is one of @site's own, so that a client whose cursor
+ * is @since may move it to @cursor without pulling them back. FALSE when
+ * the range is empty, reaches below the compaction horizon or past the
+ * newest change. @hlc receives the clock of the change at @cursor. */
+gboolean           tandem_server_store_own_changes  (TandemServerStore  *self,
+                                                     const char         *site,
+                                                     gint64              since,
+                                                     gint64              cursor,
+                                                     gint64             *hlc);
 /* Changes after @since, at most @limit; @more says whether there are more.
  * TANDEM_SERVER_ERROR_CURSOR_EXPIRED for a cursor older than the horizon or
  * newer than the newest sequence. */
@@ -94,7 +104,9 @@ GPtrArray         *tandem_server_store_pull         (TandemServerStore  *self,
                                                      gint64             *cursor,
                                                      gboolean           *more,
                                                      GError            **error);
-/* The full state, one change per field of every row, and the cursor. */
+/* The full state, one change per written field of every row (sorted by
+ * table, row and field), and the cursor: for tests and tools. Desktops
+ * get the streamed form (tandem-server-snapshot.h). */
 GPtrArray         *tandem_server_store_snapshot     (TandemServerStore  *self,
                                                      gint64             *cursor,
                                                      GError            **error);
@@ -104,6 +116,8 @@ gboolean           tandem_server_store_compact      (TandemServerStore  *self,
                                                      gint64              seq,
                                                      GError            **error);
 
+/* The file the store was opened from. */
+const char        *tandem_server_store_get_path     (TandemServerStore  *self);
 /* The newest sequence number ever given (0 for an empty log). */
 gint64             tandem_server_store_get_cursor   (TandemServerStore  *self);
 /* The compaction horizon: pulls from before it get CURSOR_EXPIRED. */

@@ -16,6 +16,8 @@
 #include "tandem-store-private.h"
 #include "tandem-sync-client-private.h"
 #include "tandem-sync-client.h"
+#include "tandem-snapshot-format.h"
+#include "tandem-snapshot-reader.h"
 #include "tandem-sync-protocol.h"
 
 /* A round is: a snapshot when the workspace has never synced, the outbox
@@ -29,7 +31,12 @@
  * from its batches table without applying anything twice. Pulled pages are
  * applied together with the cursor in one transaction by the core. */
 
-#define PUSH_BATCH_SIZE  1000
+/* A batch is at most this many changes, the protocol's limit, and about
+ * this many bytes, half the limit of a body: a large first push then takes
+ * a few hundred round trips (and the server's waits for the disk) rather
+ * than over a thousand. */
+#define PUSH_BATCH_SIZE  5000
+#define PUSH_BATCH_BYTES (4 * 1024 * 1024)
 #define PULL_PAGE_SIZE   1000
 #define REQUEST_TIMEOUT  30  /* seconds without progress before giving up */
 
@@ -200,23 +207,16 @@ set_status_error (Client      *client,
     }
 }
 
-/* One request, blocking. Returns the body, whatever the status; a request
- * that got no answer at all is an OFFLINE error. */
-static GBytes *
-client_send (Client        *client,
-             const char    *method,
-             const char    *path,
-             const char    *body,
-             gsize          length,
-             guint         *status,
-             GCancellable  *cancellable,
-             GError       **error)
+/* A request to @path with the token. */
+static SoupMessage *
+client_message (Client      *client,
+                const char  *method,
+                const char  *path,
+                GError     **error)
 {
   g_autofree char *url = g_strconcat (client->server, path, NULL);
   g_autofree char *authorization = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GBytes *answer;
+  SoupMessage *msg;
 
   msg = soup_message_new (method, url);
   if (msg == NULL)
@@ -229,6 +229,60 @@ client_send (Client        *client,
   authorization = g_strdup_printf ("Bearer %s", client->token);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
                                 authorization);
+  return msg;
+}
+
+/* A request that got no answer, or whose answer broke off. */
+static void
+set_send_error (Client  *client,
+                GError  *send_error,
+                GError **error)
+{
+  if (g_error_matches (send_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_propagate_error (error, send_error);
+  else
+    {
+      g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_OFFLINE,
+                   _("Could not reach the sync server at %s: %s"), client->server,
+                   send_error->message);
+      g_error_free (send_error);
+    }
+}
+
+/* The body of an error answer, which is small; more is not read. */
+static GBytes *
+read_error_body (GInputStream *stream,
+                 GCancellable *cancellable)
+{
+  g_autofree char *buffer = g_malloc (64 * 1024);
+  gsize n_read = 0;
+
+  if (!g_input_stream_read_all (stream, buffer, 64 * 1024, &n_read, cancellable, NULL))
+    return NULL;
+
+  return g_bytes_new (buffer, n_read);
+}
+
+/* One request, blocking. Returns the body, whatever the status; a request
+ * that got no answer at all is an OFFLINE error. */
+static GBytes *
+client_send (Client        *client,
+             const char    *method,
+             const char    *path,
+             const char    *body,
+             gsize          length,
+             guint         *status,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GBytes *answer;
+
+  msg = client_message (client, method, path, error);
+  if (msg == NULL)
+    return NULL;
+
   if (body != NULL)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (body, length);
@@ -239,12 +293,7 @@ client_send (Client        *client,
   answer = soup_session_send_and_read (client->session, msg, cancellable, &local_error);
   if (answer == NULL)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_OFFLINE,
-                     _("Could not reach the sync server at %s: %s"), client->server,
-                     local_error->message);
+      set_send_error (client, g_steal_pointer (&local_error), error);
       return NULL;
     }
 
@@ -271,14 +320,6 @@ in_transaction (TandemStore  *store,
 }
 
 /* Snapshots. */
-
-static char *
-field_key (const char *table,
-           const char *row_id,
-           const char *field)
-{
-  return g_strjoin ("\x1f", table, row_id, field, NULL);
-}
 
 typedef struct
 {
@@ -322,36 +363,82 @@ requeue_entries (TandemStore  *store,
  * value of its field here, but that the snapshot does not hold (nor
  * anything newer), goes back to the outbox, so that the next push gives
  * it to the server again. When the 410 only meant an old cursor, the
- * snapshot holds everything and nothing moves. */
-static gboolean
-requeue_lost_edits (Client     *client,
-                    GPtrArray  *snapshot,
-                    guint      *n_requeued,
-                    GError    **error)
+ * snapshot holds everything and nothing moves.
+ *
+ * The acknowledged edits are gathered per row before the snapshot
+ * streams in, each row is looked at as it passes, and the edits of rows
+ * it never held are requeued at the end, in the snapshot's transaction. */
+
+typedef struct
 {
-  g_autoptr(GHashTable) stamps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) newest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                        (GDestroyNotify) tandem_change_free);
-  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
-  GHashTableIter iter;
-  gpointer value;
+  gint64  seq;
+  gint64  hlc;
+  char   *site;
+} LostEntry;
+
+typedef struct
+{
+  GArray     *wholes;  /* seqs of the row's "*" entries */
+  GHashTable *newest;  /* field ("deleted" for "*") -> LostEntry, the newest */
+} LostRow;
+
+typedef struct
+{
+  GHashTable *rows;    /* "table\x1frow" -> LostRow */
+  GHashTable *queued;  /* seqs requeued, as gint64 * */
+  Requeue     requeue;
+  TandemStore *store;
+} Lost;
+
+static void
+lost_entry_free (LostEntry *entry)
+{
+  g_free (entry->site);
+  g_free (entry);
+}
+
+static void
+lost_row_free (LostRow *row)
+{
+  g_array_unref (row->wholes);
+  g_hash_table_unref (row->newest);
+  g_free (row);
+}
+
+static void
+lost_clear (Lost *lost)
+{
+  g_clear_pointer (&lost->rows, g_hash_table_unref);
+  g_clear_pointer (&lost->queued, g_hash_table_unref);
+  g_clear_pointer (&lost->requeue.seqs, g_array_unref);
+}
+
+static void
+lost_queue (Lost   *lost,
+            gint64  seq)
+{
+  if (g_hash_table_contains (lost->queued, &seq))
+    return;
+
+  g_hash_table_add (lost->queued, g_memdup2 (&seq, sizeof seq));
+  g_array_append_val (lost->requeue.seqs, seq);
+}
+
+static gboolean
+lost_load (Lost         *lost,
+           TandemStore  *store,
+           GError      **error)
+{
   sqlite3_stmt *stmt;
-  Requeue requeue;
   int rc;
 
-  *n_requeued = 0;
+  lost->store = store;
+  lost->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify) lost_row_free);
+  lost->queued = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  lost->requeue.seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-  for (guint i = 0; i < snapshot->len; i++)
-    {
-      TandemChange *change = g_ptr_array_index (snapshot, i);
-
-      g_hash_table_insert (stamps, field_key (change->table, change->row_id, change->field),
-                           change);
-      g_hash_table_add (rows, g_strjoin ("\x1f", change->table, change->row_id, NULL));
-    }
-
-  stmt = tandem_store_prepare_cached (client->store,
+  stmt = tandem_store_prepare_cached (store,
                                       "SELECT seq, tbl, row_id, field, hlc, site FROM change_log"
                                       " WHERE origin = 'local' AND pushed = 1 ORDER BY seq",
                                       error);
@@ -360,30 +447,32 @@ requeue_lost_edits (Client     *client,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_autoptr(TandemChange) entry = tandem_change_new ();
-      g_autofree char *row_key = NULL;
-      g_autofree char *key = NULL;
+      const char *field = (const char *) sqlite3_column_text (stmt, 3);
+      g_autofree char *key = g_strjoin ("\x1f", (const char *) sqlite3_column_text (stmt, 1),
+                                        (const char *) sqlite3_column_text (stmt, 2), NULL);
+      LostRow *row = g_hash_table_lookup (lost->rows, key);
+      LostEntry *entry = g_new0 (LostEntry, 1);
+      gboolean whole = g_str_equal (field, "*");
 
       entry->seq = sqlite3_column_int64 (stmt, 0);
-      entry->table = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      entry->row_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      entry->field = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
       entry->hlc = sqlite3_column_int64 (stmt, 4);
       entry->site = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
 
-      /* A row the server does not know at all needs its creation first,
-       * whatever happened to its fields since. */
-      row_key = g_strjoin ("\x1f", entry->table, entry->row_id, NULL);
-      if (g_str_equal (entry->field, "*") && !g_hash_table_contains (rows, row_key))
+      if (row == NULL)
         {
-          g_array_append_val (seqs, entry->seq);
-          continue;
+          row = g_new0 (LostRow, 1);
+          row->wholes = g_array_new (FALSE, FALSE, sizeof (gint64));
+          row->newest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) lost_entry_free);
+          g_hash_table_insert (lost->rows, g_steal_pointer (&key), row);
         }
 
-      /* A whole row stands for its tombstone field, which it carries. */
-      key = field_key (entry->table, entry->row_id,
-                       g_str_equal (entry->field, "*") ? "deleted" : entry->field);
-      g_hash_table_insert (newest, g_steal_pointer (&key), g_steal_pointer (&entry));
+      /* A row the server does not know at all needs its creation first,
+       * whatever happened to its fields since; a whole row stands for its
+       * tombstone field, which it carries. */
+      if (whole)
+        g_array_append_val (row->wholes, entry->seq);
+      g_hash_table_replace (row->newest, g_strdup (whole ? "deleted" : field), entry);
     }
   sqlite3_reset (stmt);
 
@@ -391,37 +480,103 @@ requeue_lost_edits (Client     *client,
     {
       g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
                    _("Could not read the change log: %s"),
-                   sqlite3_errmsg (tandem_store_get_db (client->store)));
+                   sqlite3_errmsg (tandem_store_get_db (store)));
       return FALSE;
     }
 
-  g_hash_table_iter_init (&iter, newest);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      TandemChange *entry = value;
-      g_autofree char *key = field_key (entry->table, entry->row_id,
-                                        g_str_equal (entry->field, "*") ? "deleted"
-                                                                        : entry->field);
-      TandemChange *stamp = g_hash_table_lookup (stamps, key);
-      gboolean present = FALSE;
+  return TRUE;
+}
 
-      for (guint i = 0; i < seqs->len && !present; i++)
-        present = g_array_index (seqs, gint64, i) == entry->seq;
+/* A row of the snapshot: each local edit newer than what it holds, or of
+ * a field it never had written, goes back to the outbox. */
+static gboolean
+lost_check_row (const char           *table,
+                const char * const   *columns,
+                const TandemSyncRow  *row,
+                gpointer              user_data,
+                GError              **error)
+{
+  Lost *lost = user_data;
+  g_autofree char *key = g_strjoin ("\x1f", table, row->row_id, NULL);
+  LostRow *entries = g_hash_table_lookup (lost->rows, key);
+  GHashTableIter iter;
+  gpointer field, value;
 
-      if (!present && (stamp == NULL || tandem_sync_wins (entry->hlc, entry->site,
-                                                          stamp->hlc, stamp->site)))
-        g_array_append_val (seqs, entry->seq);
-    }
-
-  if (seqs->len == 0)
+  if (entries == NULL)
     return TRUE;
 
-  requeue.seqs = seqs;
-  if (!in_transaction (client->store, requeue_entries, &requeue, error))
+  g_hash_table_iter_init (&iter, entries->newest);
+  while (g_hash_table_iter_next (&iter, &field, &value))
+    {
+      LostEntry *entry = value;
+      gint64 hlc = 0;
+      const char *site = "";
+
+      for (guint c = 0; columns[c] != NULL; c++)
+        if (g_str_equal (columns[c], field))
+          {
+            hlc = row->hlc;
+            site = row->site;
+            for (guint k = 0; k < row->n_clocks; k++)
+              if (row->clocks[k].column == c)
+                {
+                  hlc = row->clocks[k].hlc;
+                  site = row->clocks[k].site;
+                }
+          }
+
+      if ((hlc == 0 && *site == '\0') || tandem_sync_wins (entry->hlc, entry->site, hlc, site))
+        lost_queue (lost, entry->seq);
+    }
+
+  g_hash_table_remove (lost->rows, key);
+  return TRUE;
+}
+
+/* After the last row, in its transaction: the edits of rows the snapshot
+ * never held go back too, then all of them leave for the outbox. */
+static gboolean
+lost_finish (TandemStore  *store,
+             gpointer      user_data,
+             GError      **error)
+{
+  Lost *lost = user_data;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, lost->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      LostRow *row = value;
+      GHashTableIter fields;
+      gpointer entry;
+
+      for (guint i = 0; i < row->wholes->len; i++)
+        lost_queue (lost, g_array_index (row->wholes, gint64, i));
+
+      g_hash_table_iter_init (&fields, row->newest);
+      while (g_hash_table_iter_next (&fields, NULL, &entry))
+        lost_queue (lost, ((LostEntry *) entry)->seq);
+    }
+
+  if (lost->requeue.seqs->len > 0)
+    g_debug ("The server lacks %u acknowledged edits; pushing them again",
+             lost->requeue.seqs->len);
+
+  return requeue_entries (store, &lost->requeue, error);
+}
+
+/* Before the commit of any snapshot: the stamp belongs to the history
+ * before it. */
+static gboolean
+snapshot_finish (TandemStore  *store,
+                 gpointer      user_data,
+                 GError      **error)
+{
+  if (user_data != NULL && !lost_finish (store, user_data, error))
     return FALSE;
 
-  *n_requeued = seqs->len;
-  return TRUE;
+  return tandem_sync_set_meta (store, META_CURSOR_STAMP, NULL, error);
 }
 
 static gboolean
@@ -431,59 +586,82 @@ take_snapshot (Client            *client,
                GCancellable      *cancellable,
                GError           **error)
 {
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GError) local_error = NULL;
+  const char *content_type;
+  Lost lost = { 0, };
   gint64 cursor = 0;
-  int schema = 0;
-  guint status = 0;
+  guint64 n_rows = 0;
+  guint status;
+  gboolean ok;
 
-  body = client_send (client, "GET", "/v1/snapshot", NULL, 0, &status, cancellable, error);
-  if (body == NULL)
+  /* The version asks for the streamed form; a server that does not know
+   * it answers in a form this client cannot read, and says so by its
+   * content type. */
+  msg = client_message (client, "GET",
+                        "/v1/snapshot?version=" G_STRINGIFY (TANDEM_SNAPSHOT_VERSION), error);
+  if (msg == NULL)
     return FALSE;
 
+  stream = soup_session_send (client->session, msg, cancellable, &local_error);
+  if (stream == NULL)
+    {
+      set_send_error (client, g_steal_pointer (&local_error), error);
+      return FALSE;
+    }
+
+  status = soup_message_get_status (msg);
   if (status != SOUP_STATUS_OK)
     {
+      g_autoptr(GBytes) body = read_error_body (stream, cancellable);
+
       set_status_error (client, status, body, error);
       return FALSE;
     }
 
-  changes = tandem_snapshot_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                   &schema, &cursor, &local_error);
-  if (changes == NULL)
-    {
-      g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
-                   _("The sync server sent a snapshot that cannot be read: %s"),
-                   local_error->message);
-      return FALSE;
-    }
-
-  if (schema != tandem_store_get_schema_version (client->store))
+  content_type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg),
+                                                        NULL);
+  if (g_strcmp0 (content_type, TANDEM_SNAPSHOT_CONTENT_TYPE) != 0)
     {
       g_set_error_literal (error, TANDEM_SYNC_CLIENT_ERROR,
                            TANDEM_SYNC_CLIENT_ERROR_UPGRADE_REQUIRED,
-                           _("The sync server uses another version of the workspace format. "
-                             "Update Tandem or the server so that both match."));
+                           _("The sync server is older than this version of Tandem and sends "
+                             "snapshots it cannot read. Update the server."));
       return FALSE;
     }
 
-  /* Lost edits go back to the outbox before the snapshot moves the
-   * cursor: a crash in between only makes the next round look again. */
-  if (after_gone)
+  /* Lost edits go back to the outbox in the snapshot's transaction: a
+   * crash leaves both undone, and the next round looks again. */
+  if (after_gone && !lost_load (&lost, client->store, error))
     {
-      guint n_requeued = 0;
-
-      if (!requeue_lost_edits (client, changes, &n_requeued, error))
-        return FALSE;
-      if (n_requeued > 0)
-        g_debug ("The server lacks %u acknowledged edits; pushing them again", n_requeued);
+      lost_clear (&lost);
+      return FALSE;
     }
 
-  /* The stamp belongs to the history before the snapshot. */
-  if (!tandem_sync_set_meta (client->store, META_CURSOR_STAMP, NULL, error) ||
-      !tandem_sync_apply_snapshot (client->store, changes, cursor, error))
-    return FALSE;
+  ok = tandem_snapshot_read_stream (client->store, stream, after_gone ? lost_check_row : NULL,
+                                    snapshot_finish, after_gone ? &lost : NULL, &cursor, &n_rows,
+                                    cancellable, &local_error);
+  lost_clear (&lost);
+  g_input_stream_close (stream, NULL, NULL);
 
+  if (!ok)
+    {
+      if (g_error_matches (local_error, TANDEM_PROTOCOL_ERROR,
+                           TANDEM_PROTOCOL_ERROR_UPGRADE_REQUIRED))
+        g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_UPGRADE_REQUIRED,
+                     _("The sync server uses another version of the workspace format (%s). "
+                       "Update Tandem or the server so that both match."), local_error->message);
+      else if (local_error->domain == G_IO_ERROR)
+        set_send_error (client, g_steal_pointer (&local_error), error);
+      else
+        g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
+                     _("The sync server sent a snapshot that cannot be applied, so nothing was "
+                       "changed: %s"), local_error->message);
+      return FALSE;
+    }
+
+  g_debug ("Snapshot: %" G_GUINT64_FORMAT " rows up to %" G_GINT64_FORMAT, n_rows, cursor);
   report->took_snapshot = TRUE;
   report->cursor = cursor;
   return TRUE;
@@ -493,8 +671,10 @@ take_snapshot (Client            *client,
 
 typedef struct
 {
-  const char *batch_id;
-  gint64      last_seq;
+  const char     *batch_id;
+  gint64          last_seq;
+  TandemPushSkip  skip;
+  const char     *site;
 } PendingBatch;
 
 static gboolean
@@ -516,10 +696,31 @@ acknowledge_batch (TandemStore  *store,
                    GError      **error)
 {
   PendingBatch *batch = data;
+  gboolean moved = FALSE;
 
-  return tandem_sync_mark_pushed (store, batch->last_seq, error) &&
-         tandem_sync_set_meta (store, META_PENDING_BATCH, NULL, error) &&
-         tandem_sync_set_meta (store, META_PENDING_LAST, NULL, error);
+  if (!tandem_sync_mark_pushed (store, batch->last_seq, error) ||
+      !tandem_sync_set_meta (store, META_PENDING_BATCH, NULL, error) ||
+      !tandem_sync_set_meta (store, META_PENDING_LAST, NULL, error))
+    return FALSE;
+
+  /* The server says nobody else wrote between the cursor and the end of
+   * this batch: the next pull would only bring this desktop's own changes
+   * back. The stamp of the change at the new cursor is what the next pull
+   * checks the history by. */
+  if (batch->skip.to > 0)
+    {
+      g_autofree char *stamp = NULL;
+
+      if (!tandem_sync_skip_own_changes (store, batch->skip.from, batch->skip.to, &moved, error))
+        return FALSE;
+
+      stamp = g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s", batch->skip.to,
+                               batch->skip.hlc, batch->site);
+      if (moved && !tandem_sync_set_meta (store, META_CURSOR_STAMP, stamp, error))
+        return FALSE;
+    }
+
+  return TRUE;
 }
 
 static gboolean
@@ -537,7 +738,9 @@ client_push_batch (Client        *client,
   g_autofree char *last_text = NULL;
   g_autofree char *answer_id = NULL;
   g_autofree char *body = NULL;
-  PendingBatch batch;
+  g_autofree char *path = NULL;
+  TandemPushSkip skip = { 0, };
+  PendingBatch batch = { 0, };
   gint64 answer_cursor = 0;
   gint64 last_seq = 0;
   gsize length = 0;
@@ -585,6 +788,23 @@ client_push_batch (Client        *client,
 
   if (batch_id == NULL)
     {
+      gsize bytes = 0;
+      guint n = 0;
+
+      /* The size a change takes in the request: its value is JSON
+       * already, the rest a few keys and clocks. */
+      while (n < changes->len)
+        {
+          const TandemChange *change = g_ptr_array_index (changes, n);
+
+          bytes += strlen (change->value_json) + strlen (change->table) +
+                   strlen (change->row_id) + strlen (change->field) + strlen (change->site) + 128;
+          if (n > 0 && bytes > PUSH_BATCH_BYTES)
+            break;
+          n++;
+        }
+      g_ptr_array_set_size (changes, n);
+
       batch_id = g_uuid_string_random ();
       last_seq = ((TandemChange *) g_ptr_array_index (changes, changes->len - 1))->seq;
       batch.batch_id = batch_id;
@@ -596,7 +816,10 @@ client_push_batch (Client        *client,
   body = tandem_push_request_build (batch_id, tandem_store_get_schema_version (client->store),
                                     tandem_store_get_site_id (client->store), now_ms (), changes,
                                     &length);
-  answer = client_send (client, "POST", "/v1/push", body, length, &status, cancellable, error);
+  /* With the cursor, the server can tell when everything after it is
+   * this batch (doc/sync-protocol.md, "skip"). */
+  path = g_strdup_printf ("/v1/push?since=%" G_GINT64_FORMAT, tandem_sync_get_cursor (client->store));
+  answer = client_send (client, "POST", path, body, length, &status, cancellable, error);
   if (answer == NULL)
     return FALSE;
 
@@ -607,7 +830,7 @@ client_push_batch (Client        *client,
     }
 
   if (!tandem_push_answer_parse (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer),
-                                 &answer_id, &answer_cursor, &outcomes, &local_error))
+                                 &answer_id, &answer_cursor, &outcomes, &skip, &local_error))
     {
       g_set_error (error, TANDEM_SYNC_CLIENT_ERROR, TANDEM_SYNC_CLIENT_ERROR_PROTOCOL,
                    _("The sync server’s answer to a push cannot be read: %s"),
@@ -629,6 +852,8 @@ client_push_batch (Client        *client,
 
   batch.batch_id = batch_id;
   batch.last_seq = last_seq;
+  batch.skip = skip;
+  batch.site = tandem_store_get_site_id (client->store);
   return in_transaction (client->store, acknowledge_batch, &batch, error);
 }
 
@@ -780,6 +1005,7 @@ pull_page (Client            *client,
     return PULL_FAILED;
 
   /* This desktop's own changes come back too; they are not news. */
+  report->received += changes->len;
   report->pulled += changes->len - page.stats.skipped;
   report->applied += page.stats.applied;
   report->conflicts += page.stats.conflicts;

@@ -39,7 +39,8 @@ typedef enum
 typedef struct
 {
   guint    pushed;          /* changes the server acknowledged */
-  guint    pulled;          /* changes received */
+  guint    received;        /* changes pulls carried, this desktop's own included */
+  guint    pulled;          /* changes received from other desktops */
   guint    applied;         /* of those, written here */
   guint    conflicts;       /* new conflicts recorded here */
   gboolean took_snapshot;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tandem-schema.h"
+#include "tandem-snapshot-format.h"
 #include "tandem-sync-private.h"
 #include "tandem-sync-protocol.h"
 
@@ -367,10 +368,9 @@ validate_field_value (const TandemTableSpec  *spec,
 /* Checks @change with @value, its value_json already parsed. A snapshot
  * carries insert-only rows field by field (@whole_rows_only FALSE); a push
  * may only create them whole. */
-static gboolean
-validate_change_node (const TandemChange  *change,
-                      JsonNode            *value,
-                      gboolean             whole_rows_only,
+/* What every change must have, whatever its value. */
+static const TandemTableSpec *
+validate_change_head (const TandemChange  *change,
                       GError             **error)
 {
   const TandemTableSpec *spec;
@@ -379,36 +379,50 @@ validate_change_node (const TandemChange  *change,
     {
       g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
                    _("unknown table \"%s\""), change->table ? change->table : "");
-      return FALSE;
+      return NULL;
     }
 
   if (change->row_id == NULL || change->row_id[0] == '\0' || strlen (change->row_id) > 256)
     {
       g_set_error_literal (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
                            _("the row id must be a string of 1 to 256 bytes"));
-      return FALSE;
+      return NULL;
     }
 
   if (change->site == NULL || change->site[0] == '\0' || strlen (change->site) > 256)
     {
       g_set_error_literal (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
                            _("the site must be a string of 1 to 256 bytes"));
-      return FALSE;
+      return NULL;
     }
 
   if (change->hlc <= 0 || change->base_hlc < 0)
     {
       g_set_error_literal (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
                            _("clocks must be positive integers"));
-      return FALSE;
+      return NULL;
     }
 
   if (change->field == NULL)
     {
       g_set_error_literal (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
                            _("the change names no field"));
-      return FALSE;
+      return NULL;
     }
+
+  return spec;
+}
+
+static gboolean
+validate_change_node (const TandemChange  *change,
+                      JsonNode            *value,
+                      gboolean             whole_rows_only,
+                      GError             **error)
+{
+  const TandemTableSpec *spec = validate_change_head (change, error);
+
+  if (spec == NULL)
+    return FALSE;
 
   if (g_str_equal (change->field, "*"))
     {
@@ -462,6 +476,144 @@ tandem_protocol_validate_change (const TandemChange  *change,
     return FALSE;
 
   return validate_change_node (change, value, TRUE, error);
+}
+
+/* validate_field_value() for a value read by the snapshot parser. */
+static gboolean
+validate_value (const TandemTableSpec  *spec,
+                const char             *field,
+                const TandemSyncValue  *value,
+                GError                **error)
+{
+  const TandemFieldSpec *field_spec;
+  int index;
+
+  if (g_str_equal (field, "deleted"))
+    {
+      if (value->kind == TANDEM_SYNC_VALUE_INT && (value->number == 0 || value->number == 1))
+        return TRUE;
+
+      g_set_error_literal (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
+                           _("\"deleted\" must be 0 or 1"));
+      return FALSE;
+    }
+
+  index = tandem_table_spec_field_index (spec, field);
+  if (index < 0)
+    {
+      g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
+                   _("unknown field \"%s\" of table \"%s\""), field, spec->name);
+      return FALSE;
+    }
+
+  field_spec = &spec->fields[index];
+  if (field_spec->derived)
+    {
+      g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
+                   _("field \"%s\" of table \"%s\" is computed on each desktop and never synced"),
+                   field, spec->name);
+      return FALSE;
+    }
+
+  if (value->kind == TANDEM_SYNC_VALUE_NULL)
+    return TRUE;
+
+  switch (field_spec->type)
+    {
+    case TANDEM_FIELD_TEXT:
+    case TANDEM_FIELD_LIST:
+    case TANDEM_FIELD_REF:
+      if (value->kind == TANDEM_SYNC_VALUE_TEXT)
+        return TRUE;
+      g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
+                   _("field \"%s\" of table \"%s\" takes a string or null"), field, spec->name);
+      return FALSE;
+
+    case TANDEM_FIELD_INT:
+      if (value->kind == TANDEM_SYNC_VALUE_INT)
+        return TRUE;
+      g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
+                   _("field \"%s\" of table \"%s\" takes an integer or null"), field, spec->name);
+      return FALSE;
+
+    case TANDEM_FIELD_BOOL:
+      if (value->kind == TANDEM_SYNC_VALUE_INT && (value->number == 0 || value->number == 1))
+        return TRUE;
+      g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
+                   _("field \"%s\" of table \"%s\" takes 0, 1 or null"), field, spec->name);
+      return FALSE;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+gboolean
+tandem_protocol_validate_change_with (TandemSnapshotParser  *parser,
+                                      const TandemChange    *change,
+                                      GError               **error)
+{
+  const TandemTableSpec *spec;
+  const TandemSyncValue *values;
+  const char * const *names;
+  g_autoptr(GError) local_error = NULL;
+  gboolean whole;
+  guint n_values;
+
+  g_return_val_if_fail (parser != NULL, FALSE);
+  g_return_val_if_fail (change != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  spec = validate_change_head (change, error);
+  if (spec == NULL)
+    return FALSE;
+
+  if (change->value_json == NULL)
+    {
+      g_set_error_literal (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
+                           _("the change has no value"));
+      return FALSE;
+    }
+
+  whole = g_str_equal (change->field, "*");
+  if (!tandem_snapshot_parser_scan_value (parser, change->value_json, strlen (change->value_json),
+                                          whole, &names, &values, &n_values, &local_error))
+    {
+      g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
+                   whole ? _("a whole row (\"*\") takes an object of fields: %s")
+                         : _("the value is not a string, an integer or null: %s"),
+                   local_error->message);
+      return FALSE;
+    }
+
+  if (whole)
+    {
+      for (guint i = 0; i < n_values; i++)
+        {
+          if (!validate_value (spec, names[i], &values[i], error))
+            return FALSE;
+
+          /* json-glib would keep the last of two; a row is made of one. */
+          for (guint j = 0; j < i; j++)
+            if (g_str_equal (names[i], names[j]))
+              {
+                g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
+                             _("field \"%s\" is given twice"), names[i]);
+                return FALSE;
+              }
+        }
+
+      return TRUE;
+    }
+
+  if (spec->insert_only)
+    {
+      g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
+                   _("rows of table \"%s\" are only ever created whole (\"*\")"), spec->name);
+      return FALSE;
+    }
+
+  return validate_value (spec, change->field, &values[0], error);
 }
 
 const char *
@@ -602,6 +754,83 @@ check_object (JsonNode       *node,
   return TRUE;
 }
 
+/* A value as JSON text, written directly: json_to_string() builds a
+ * generator for each value, which a large first push pays a million
+ * times. The tree's depth is bounded by check_text_full(). */
+static void
+append_node (GString  *out,
+             JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            tandem_protocol_append_string (out, name);
+            g_string_append_c (out, ':');
+            append_node (out, member);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            append_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_INT64)
+        g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      else if (json_node_get_value_type (node) == G_TYPE_STRING)
+        tandem_protocol_append_string (out, json_node_get_string (node));
+      else if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+        g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      else
+        {
+          char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_string_append (out, g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (node)));
+        }
+      break;
+
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
+static char *
+node_to_text (JsonNode *node)
+{
+  GString *out = g_string_sized_new (64);
+
+  append_node (out, node);
+  return g_string_free (out, FALSE);
+}
+
 static TandemChange *
 change_from_node (JsonNode  *node,
                   gboolean   with_seq,
@@ -632,7 +861,7 @@ change_from_node (JsonNode  *node,
   change->table = g_strdup (json_object_get_string_member (object, "table"));
   change->row_id = g_strdup (json_object_get_string_member (object, "row"));
   change->field = g_strdup (json_object_get_string_member (object, "field"));
-  change->value_json = json_to_string (value, FALSE);
+  change->value_json = node_to_text (value);
   change->hlc = json_object_get_int_member (object, "hlc");
   change->site = g_strdup (json_object_get_string_member (object, "site"));
   change->base_hlc = json_object_get_int_member_with_default (object, "base_hlc", 0);
@@ -859,10 +1088,11 @@ tandem_push_request_build (const char *batch_id,
 }
 
 char *
-tandem_push_answer_build (const char *batch_id,
-                          gint64      cursor,
-                          GArray     *outcomes,
-                          gsize      *length)
+tandem_push_answer_build (const char           *batch_id,
+                          gint64                cursor,
+                          GArray               *outcomes,
+                          const TandemPushSkip *skip,
+                          gsize                *length)
 {
   GString *out;
 
@@ -876,27 +1106,40 @@ tandem_push_answer_build (const char *batch_id,
   for (guint i = 0; i < outcomes->len; i++)
     g_string_append_printf (out, "%s{\"outcome\":\"%s\"}", i > 0 ? "," : "",
                             tandem_push_outcome_to_string (g_array_index (outcomes, int, i)));
-  g_string_append (out, "]}");
+  g_string_append_c (out, ']');
+  if (skip != NULL)
+    g_string_append_printf (out, ",\"skip\":{\"from\":%" G_GINT64_FORMAT ",\"to\":%"
+                            G_GINT64_FORMAT ",\"hlc\":%" G_GINT64_FORMAT "}",
+                            skip->from, skip->to, skip->hlc);
+  g_string_append_c (out, '}');
 
   return finish (out, length);
 }
 
 gboolean
-tandem_push_answer_parse (const char  *data,
-                          gsize        length,
-                          char       **batch_id,
-                          gint64      *cursor,
-                          GArray     **outcomes,
-                          GError     **error)
+tandem_push_answer_parse (const char      *data,
+                          gsize            length,
+                          char           **batch_id,
+                          gint64          *cursor,
+                          GArray         **outcomes,
+                          TandemPushSkip  *skip,
+                          GError         **error)
 {
   static const KeySpec keys[] = {
     { "batch_id", KEY_STRING, TRUE },
     { "cursor", KEY_INT, TRUE },
     { "results", KEY_ARRAY, TRUE },
+    { "skip", KEY_OBJECT, FALSE },
   };
   static const KeySpec result_keys[] = {
     { "outcome", KEY_STRING, TRUE },
   };
+  static const KeySpec skip_keys[] = {
+    { "from", KEY_INT, TRUE },
+    { "to", KEY_INT, TRUE },
+    { "hlc", KEY_INT, TRUE },
+  };
+  TandemPushSkip parsed_skip = { 0, };
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GArray) result = NULL;
   JsonObject *object;
@@ -938,6 +1181,30 @@ tandem_push_answer_parse (const char  *data,
       g_array_append_val (result, value);
     }
 
+  if (json_object_has_member (object, "skip"))
+    {
+      JsonNode *node = json_object_get_member (object, "skip");
+      JsonObject *skip_object;
+
+      if (!check_object (node, _("the skip of the push answer"), skip_keys,
+                         G_N_ELEMENTS (skip_keys), error))
+        return FALSE;
+
+      skip_object = json_node_get_object (node);
+      parsed_skip.from = json_object_get_int_member (skip_object, "from");
+      parsed_skip.to = json_object_get_int_member (skip_object, "to");
+      parsed_skip.hlc = json_object_get_int_member (skip_object, "hlc");
+      if (parsed_skip.from < 0 || parsed_skip.to <= parsed_skip.from || parsed_skip.hlc <= 0 ||
+          parsed_skip.to > json_object_get_int_member (object, "cursor"))
+        {
+          g_set_error_literal (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
+                               _("the skip of the push answer is out of range"));
+          return FALSE;
+        }
+    }
+
+  if (skip)
+    *skip = parsed_skip;
   if (batch_id)
     *batch_id = g_strdup (json_object_get_string_member (object, "batch_id"));
   if (cursor)
@@ -1032,52 +1299,82 @@ tandem_snapshot_build (int        schema,
                        GPtrArray *changes,
                        gsize     *length)
 {
-  const TandemChange *previous = NULL;
   GString *out;
+  guint64 n_rows = 0;
+  guint i = 0;
 
   g_return_val_if_fail (changes != NULL, NULL);
 
   out = g_string_sized_new (64 + changes->len * 64);
-  g_string_append_printf (out, "{\"schema\":%d,\"cursor\":%" G_GINT64_FORMAT ",\"rows\":[",
-                          schema, cursor);
+  tandem_snapshot_append_header (out, schema, cursor);
 
   /* The changes come sorted by table and row: each run of one row becomes
-   * one entry with its fields. */
-  for (guint i = 0; i < changes->len; i++)
+   * one line, its oldest clock the row's, the fields it lacks unwritten. */
+  while (i < changes->len)
     {
-      const TandemChange *change = g_ptr_array_index (changes, i);
-      gboolean same_row = previous != NULL &&
-                          g_str_equal (previous->table, change->table) &&
-                          g_str_equal (previous->row_id, change->row_id);
+      const TandemChange *first = g_ptr_array_index (changes, i);
+      const TandemTableSpec *spec = tandem_schema_lookup (first->table);
+      const char * const *columns;
+      const TandemChange *oldest = first;
+      g_autofree const char **values = NULL;
+      g_autofree gint64 *clock_hlcs = NULL;
+      g_autofree const char **clock_sites = NULL;
+      guint n_columns;
+      guint end = i;
 
-      if (!same_row)
+      while (end < changes->len &&
+             g_str_equal (((TandemChange *) g_ptr_array_index (changes, end))->table, first->table) &&
+             g_str_equal (((TandemChange *) g_ptr_array_index (changes, end))->row_id,
+                          first->row_id))
+        end++;
+
+      if (spec == NULL)
         {
-          if (previous != NULL)
-            g_string_append (out, "}},");
-          g_string_append (out, "{\"table\":");
-          tandem_protocol_append_string (out, change->table);
-          g_string_append (out, ",\"row\":");
-          tandem_protocol_append_string (out, change->row_id);
-          g_string_append (out, ",\"fields\":{");
+          i = end;
+          continue;
         }
-      else
+
+      columns = tandem_snapshot_columns (spec, &n_columns);
+      if (i == 0 || !g_str_equal (((TandemChange *) g_ptr_array_index (changes, i - 1))->table,
+                                  first->table))
+        tandem_snapshot_append_table (out, spec->name, columns, n_columns);
+
+      values = g_new0 (const char *, n_columns);
+      clock_hlcs = g_new0 (gint64, n_columns);
+      clock_sites = g_new0 (const char *, n_columns);
+      for (guint c = 0; c < n_columns; c++)
+        clock_sites[c] = "";
+
+      for (guint j = i; j < end; j++)
         {
-          g_string_append_c (out, ',');
+          const TandemChange *change = g_ptr_array_index (changes, j);
+
+          if (tandem_sync_stamp_wins (oldest->hlc, oldest->site, change->hlc, change->site))
+            oldest = change;
         }
 
-      tandem_protocol_append_string (out, change->field);
-      g_string_append (out, ":[");
-      g_string_append (out, change->value_json ? change->value_json : "null");
-      g_string_append_printf (out, ",%" G_GINT64_FORMAT ",", change->hlc);
-      tandem_protocol_append_string (out, change->site);
-      g_string_append_c (out, ']');
+      for (guint j = i; j < end; j++)
+        {
+          const TandemChange *change = g_ptr_array_index (changes, j);
 
-      previous = change;
+          for (guint c = 0; c < n_columns; c++)
+            if (g_str_equal (columns[c], change->field))
+              {
+                values[c] = change->value_json;
+                clock_hlcs[c] = change->hlc;
+                clock_sites[c] = change->site;
+                if (change->hlc == oldest->hlc && g_str_equal (change->site, oldest->site))
+                  clock_sites[c] = NULL;
+              }
+        }
+
+      tandem_snapshot_append_row (out, first->row_id, oldest->hlc, oldest->site, columns,
+                                  values, n_columns, clock_hlcs, clock_sites);
+      n_rows++;
+      i = end;
     }
 
-  if (previous != NULL)
-    g_string_append (out, "}}");
-  g_string_append (out, "]}");
+  tandem_snapshot_append_end (out, n_rows);
 
   return finish (out, length);
 }
@@ -1089,91 +1386,86 @@ tandem_snapshot_parse (const char  *data,
                        gint64      *cursor,
                        GError     **error)
 {
-  static const KeySpec keys[] = {
-    { "schema", KEY_INT, TRUE },
-    { "cursor", KEY_INT, TRUE },
-    { "rows", KEY_ARRAY, TRUE },
-  };
-  static const KeySpec row_keys[] = {
-    { "table", KEY_STRING, TRUE },
-    { "row", KEY_STRING, TRUE },
-    { "fields", KEY_OBJECT, TRUE },
-  };
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(TandemSnapshotParser) parser = tandem_snapshot_parser_new ();
   g_autoptr(GPtrArray) result = NULL;
-  JsonObject *object;
-  JsonArray *rows;
+  g_autoptr(GString) value = g_string_new (NULL);
+  gsize start = 0;
+  guint line_number = 0;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  root = parse_full (data, length, G_MAXSIZE, error);
-  if (root == NULL)
-    return NULL;
-
-  if (!check_object (root, _("the snapshot"), keys, G_N_ELEMENTS (keys), error))
-    return NULL;
-
-  object = json_node_get_object (root);
-  rows = json_object_get_array_member (object, "rows");
   result = g_ptr_array_new_with_free_func (tandem_sync_change_release);
 
-  for (guint i = 0; i < json_array_get_length (rows); i++)
+  while (start < length)
     {
-      JsonNode *row = json_array_get_element (rows, i);
-      JsonObject *row_object;
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *field;
+      const char *newline = memchr (data + start, '\n', length - start);
+      gsize line_length = newline ? (gsize) (newline - (data + start)) : length - start;
+      TandemSnapshotLineKind kind;
+      const TandemSyncRow *row;
+      const char * const *columns;
+      guint n_columns;
 
-      if (!check_object (row, _("a row"), row_keys, G_N_ELEMENTS (row_keys), error))
+      line_number++;
+      if (!tandem_snapshot_parser_feed (parser, data + start, line_length, &kind, error))
         {
-          g_prefix_error (error, _("row %u: "), i);
+          g_prefix_error (error, _("line %u: "), line_number);
           return NULL;
         }
+      start += line_length + 1;
 
-      row_object = json_node_get_object (row);
-      json_object_iter_init (&iter, json_object_get_object_member (row_object, "fields"));
-      while (json_object_iter_next (&iter, &name, &field))
+      if (kind != TANDEM_SNAPSHOT_LINE_ROW)
+        continue;
+
+      row = tandem_snapshot_parser_get_row (parser);
+      columns = tandem_snapshot_parser_get_columns (parser, &n_columns);
+      for (guint c = 0; c < n_columns; c++)
         {
-          JsonArray *triple;
           TandemChange *change;
+          gint64 hlc = row->hlc;
+          const char *site = row->site;
 
-          if (!JSON_NODE_HOLDS_ARRAY (field) ||
-              json_array_get_length (triple = json_node_get_array (field)) != 3 ||
-              !is_integer (json_array_get_element (triple, 1)) ||
-              !is_string (json_array_get_element (triple, 2)))
-            {
-              g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
-                           _("row %u: field \"%s\" must be [value, hlc, site]"), i, name);
-              return NULL;
-            }
+          for (guint k = 0; k < row->n_clocks; k++)
+            if (row->clocks[k].column == c)
+              {
+                hlc = row->clocks[k].hlc;
+                site = row->clocks[k].site;
+              }
+
+          if (hlc == 0 && *site == '\0')
+            continue;
+
+          g_string_truncate (value, 0);
+          tandem_snapshot_append_value (value, &row->values[c]);
 
           change = tandem_sync_change_alloc ();
-          change->table = g_strdup (json_object_get_string_member (row_object, "table"));
-          change->row_id = g_strdup (json_object_get_string_member (row_object, "row"));
-          change->field = g_strdup (name);
-          change->value_json = json_to_string (json_array_get_element (triple, 0), FALSE);
-          change->hlc = json_array_get_int_element (triple, 1);
-          change->site = g_strdup (json_array_get_string_element (triple, 2));
+          change->table = g_strdup (tandem_snapshot_parser_get_table (parser));
+          change->row_id = g_strdup (row->row_id);
+          change->field = g_strdup (columns[c]);
+          change->value_json = g_strdup (value->str);
+          change->hlc = hlc;
+          change->site = g_strdup (site);
           g_ptr_array_add (result, change);
 
-          if (g_str_equal (name, "*") ||
-              !validate_change_node (change, json_array_get_element (triple, 0), FALSE, error))
+          /* A snapshot spells every row field by field, insert-only ones
+           * too. */
+          if (validate_change_head (change, error) == NULL ||
+              !validate_value (tandem_schema_lookup (change->table), change->field,
+                               &row->values[c], error))
             {
-              if (error != NULL && *error == NULL)
-                g_set_error_literal (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
-                                     _("a snapshot holds fields, not whole rows"));
-              g_prefix_error (error, _("row %u: "), i);
+              g_prefix_error (error, _("line %u: "), line_number);
               return NULL;
             }
         }
     }
 
+  if (!tandem_snapshot_parser_finish (parser, error))
+    return NULL;
+
   if (schema)
-    *schema = (int) json_object_get_int_member (object, "schema");
+    *schema = tandem_snapshot_parser_get_schema (parser);
   if (cursor)
-    *cursor = json_object_get_int_member (object, "cursor");
+    *cursor = tandem_snapshot_parser_get_cursor (parser);
 
   return g_steal_pointer (&result);
 }

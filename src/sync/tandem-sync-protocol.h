@@ -19,7 +19,7 @@ G_BEGIN_DECLS
  * nesting, UTF-8 and number ranges before json-glib sees the text, and
  * refuses unknown keys. */
 
-#define TANDEM_PROTOCOL_VERSION            1
+#define TANDEM_PROTOCOL_VERSION            2
 #define TANDEM_PROTOCOL_MAX_BODY           (8 * 1024 * 1024)
 #define TANDEM_PROTOCOL_MAX_DEPTH          8
 #define TANDEM_PROTOCOL_MAX_CHANGES        5000
@@ -58,6 +58,14 @@ JsonNode   *tandem_protocol_parse            (const char          *data,
 gboolean    tandem_protocol_validate_change  (const TandemChange  *change,
                                               GError             **error);
 
+/* tandem_protocol_validate_change() without json-glib, for the server,
+ * which validates every change of a large first push: the value is read by
+ * @parser (tandem-snapshot-format.h). */
+typedef struct _TandemSnapshotParser TandemSnapshotParser;
+gboolean    tandem_protocol_validate_change_with (TandemSnapshotParser *parser,
+                                                  const TandemChange   *change,
+                                                  GError              **error);
+
 const char *tandem_push_outcome_to_string    (TandemPushOutcome    outcome);
 gboolean    tandem_push_outcome_from_string  (const char          *text,
                                               TandemPushOutcome   *outcome);
@@ -88,17 +96,29 @@ char              *tandem_push_request_build   (const char         *batch_id,
                                                 GPtrArray          *changes,
                                                 gsize              *length);
 
-/* The 200 answer to a push. */
-char              *tandem_push_answer_build    (const char         *batch_id,
-                                                gint64              cursor,
-                                                GArray             *outcomes,
-                                                gsize              *length);
-gboolean           tandem_push_answer_parse    (const char         *data,
-                                                gsize               length,
-                                                char              **batch_id,
-                                                gint64             *cursor,
-                                                GArray            **outcomes,
-                                                GError            **error);
+/* What a push answer tells a client that sent its cursor (@from): every
+ * change after it up to @to is its own, the one at @to stamped @hlc. */
+typedef struct
+{
+  gint64 from;
+  gint64 to;
+  gint64 hlc;
+} TandemPushSkip;
+
+/* The 200 answer to a push; @skip may be NULL. */
+char              *tandem_push_answer_build    (const char           *batch_id,
+                                                gint64                cursor,
+                                                GArray               *outcomes,
+                                                const TandemPushSkip *skip,
+                                                gsize                *length);
+/* @skip (may be NULL) is zeroed when the answer has none. */
+gboolean           tandem_push_answer_parse    (const char           *data,
+                                                gsize                 length,
+                                                char                **batch_id,
+                                                gint64               *cursor,
+                                                GArray              **outcomes,
+                                                TandemPushSkip       *skip,
+                                                GError              **error);
 
 /* The 200 answer to a pull: changes with their "seq". */
 char              *tandem_pull_answer_build    (GPtrArray          *changes,
@@ -111,10 +131,10 @@ GPtrArray         *tandem_pull_answer_parse    (const char         *data,
                                                 gboolean           *more,
                                                 GError            **error);
 
-/* The snapshot: @changes holds one change per field, sorted by table and
- * row (as tandem_server_store_snapshot() returns them). The parser takes a
- * larger body than a push (a whole workspace), so it has no size limit of
- * its own but still checks nesting, numbers and strings. */
+/* The streamed snapshot (tandem-snapshot-format.h) as one text, from and
+ * to changes with one change per field, sorted by table and row (as
+ * tandem_server_store_snapshot() returns them): for tests and fuzzing.
+ * Fields nobody wrote are left out when parsing. */
 char              *tandem_snapshot_build       (int                 schema,
                                                 gint64              cursor,
                                                 GPtrArray          *changes,

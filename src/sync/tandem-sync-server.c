@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "tandem-schema.h"
+#include "tandem-server-snapshot.h"
+#include "tandem-snapshot-format.h"
 #include "tandem-sync-protocol.h"
 #include "tandem-sync-server.h"
 
@@ -398,18 +400,52 @@ handle_health (TandemSyncServer  *self,
   respond_json (msg, SOUP_STATUS_OK, body, strlen (body));
 }
 
+static gboolean
+parse_query_int (GHashTable *params,
+                 const char *name,
+                 gint64      fallback,
+                 gint64      min,
+                 gint64      max,
+                 gint64     *out)
+{
+  const char *text = params ? g_hash_table_lookup (params, name) : NULL;
+
+  if (text == NULL)
+    {
+      *out = fallback;
+      return TRUE;
+    }
+
+  return g_ascii_string_to_signed (text, 10, min, max, (gint64 *) out, NULL);
+}
+
 static void
 handle_push (TandemSyncServer  *self,
              SoupServerMessage *msg)
 {
   RequestInfo *info = get_info (msg);
+  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autoptr(GHashTable) params = NULL;
   g_autoptr(TandemPushRequest) request = NULL;
   g_autoptr(GArray) outcomes = NULL;
   g_autoptr(GError) error = NULL;
+  TandemPushSkip skip = { 0, };
   gint64 server_now = now_ms ();
   gint64 cursor = 0;
+  gint64 since = -1;
   gsize length;
   char *body;
+
+  /* The client's cursor, when it sends it (doc/sync-protocol.md, "skip"). */
+  if (query != NULL)
+    params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
+  if ((query != NULL && params == NULL) ||
+      !parse_query_int (params, "since", -1, 0, G_MAXINT64, &since))
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid",
+                     _("“since” must be a sequence number"), NULL, 0);
+      return;
+    }
 
   request = tandem_push_request_parse (info->body ? (const char *) info->body->data : "",
                                        info->body ? info->body->len : 0, &error);
@@ -448,27 +484,18 @@ handle_push (TandemSyncServer  *self,
       return;
     }
 
-  body = tandem_push_answer_build (request->batch_id, cursor, outcomes, &length);
-  respond_json (msg, SOUP_STATUS_OK, body, length);
-}
-
-static gboolean
-parse_query_int (GHashTable *params,
-                 const char *name,
-                 gint64      fallback,
-                 gint64      min,
-                 gint64      max,
-                 gint64     *out)
-{
-  const char *text = params ? g_hash_table_lookup (params, name) : NULL;
-
-  if (text == NULL)
+  /* Asked again for every retry too: the range (since, cursor] is fixed
+   * once the batch is stored, whoever pushes after it. */
+  if (since >= 0 &&
+      tandem_server_store_own_changes (self->store, request->site, since, cursor, &skip.hlc))
     {
-      *out = fallback;
-      return TRUE;
+      skip.from = since;
+      skip.to = cursor;
     }
 
-  return g_ascii_string_to_signed (text, 10, min, max, (gint64 *) out, NULL);
+  body = tandem_push_answer_build (request->batch_id, cursor, outcomes,
+                                   skip.to > 0 ? &skip : NULL, &length);
+  respond_json (msg, SOUP_STATUS_OK, body, length);
 }
 
 static void
@@ -528,18 +555,86 @@ handle_pull (TandemSyncServer  *self,
   respond_json (msg, SOUP_STATUS_OK, body, length);
 }
 
+/* A snapshot is sent in pieces of about this size: each is read from the
+ * store when the one before has gone out, so the server keeps answering
+ * other requests and never holds more than a piece. */
+#define SNAPSHOT_CHUNK (256 * 1024)
+
+#define SNAPSHOT_KEY "tandem-sync-snapshot"
+
+static void
+snapshot_next_chunk (SoupServerMessage *msg)
+{
+  TandemServerSnapshot *snapshot = g_object_get_data (G_OBJECT (msg), SNAPSHOT_KEY);
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  g_autoptr(GError) error = NULL;
+  GString *chunk;
+  gboolean done = FALSE;
+
+  if (snapshot == NULL)
+    return;
+
+  chunk = g_string_sized_new (SNAPSHOT_CHUNK + 64 * 1024);
+  if (!tandem_server_snapshot_read (snapshot, chunk, SNAPSHOT_CHUNK, &done, &error))
+    {
+      /* The status went out with the first piece: the stream ends without
+       * its end line, which the client takes as a failed snapshot. */
+      g_warning ("Snapshot failed: %s", error->message);
+      done = TRUE;
+    }
+
+  if (chunk->len > 0)
+    soup_message_body_append_bytes (body, g_string_free_to_bytes (chunk));
+  else
+    g_string_free (chunk, TRUE);
+
+  if (done)
+    {
+      soup_message_body_complete (body);
+      g_object_set_data (G_OBJECT (msg), SNAPSHOT_KEY, NULL);
+    }
+}
+
+static void
+on_snapshot_wrote_chunk (SoupServerMessage *msg,
+                         gpointer           user_data)
+{
+  /* libsoup pauses the message when it runs out of body; one is always
+   * queued ahead, so it only pauses at the very end. */
+  snapshot_next_chunk (msg);
+}
+
 static void
 handle_snapshot (TandemSyncServer  *self,
                  SoupServerMessage *msg)
 {
-  g_autoptr(GPtrArray) changes = NULL;
+  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autoptr(GHashTable) params = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 cursor = 0;
-  gsize length;
-  char *body;
+  TandemServerSnapshot *snapshot;
+  SoupMessageHeaders *headers;
+  SoupMessageBody *body;
+  gint64 version = 0;
 
-  changes = tandem_server_store_snapshot (self->store, &cursor, &error);
-  if (changes == NULL)
+  /* Clients from before the streamed form ask without a version and
+   * could not read it: they are told to upgrade. */
+  if (query != NULL)
+    params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
+  if ((query != NULL && params == NULL) ||
+      !parse_query_int (params, "version", 0, 0, G_MAXINT32, &version) ||
+      version != TANDEM_SNAPSHOT_VERSION)
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("This server sends snapshots in format version %d: update Tandem"),
+                         TANDEM_SNAPSHOT_VERSION);
+
+      respond_error (msg, SOUP_STATUS_CONFLICT, "upgrade_required", message, "version",
+                     TANDEM_SNAPSHOT_VERSION);
+      return;
+    }
+
+  snapshot = tandem_server_snapshot_new (self->store, &error);
+  if (snapshot == NULL)
     {
       g_warning ("Snapshot failed: %s", error->message);
       respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "storage",
@@ -547,8 +642,22 @@ handle_snapshot (TandemSyncServer  *self,
       return;
     }
 
-  body = tandem_snapshot_build (TANDEM_SCHEMA_VERSION, cursor, changes, &length);
-  respond_json (msg, SOUP_STATUS_OK, body, length);
+  headers = soup_server_message_get_response_headers (msg);
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  soup_message_headers_set_content_type (headers, TANDEM_SNAPSHOT_CONTENT_TYPE, NULL);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+
+  /* Pieces that went out are dropped rather than kept for the log. */
+  body = soup_server_message_get_response_body (msg);
+  soup_message_body_set_accumulate (body, FALSE);
+
+  /* The message owns the reader: a client that goes away mid-way ends
+   * the read transaction with it. */
+  g_object_set_data_full (G_OBJECT (msg), SNAPSHOT_KEY, snapshot,
+                          (GDestroyNotify) tandem_server_snapshot_free);
+  g_signal_connect (msg, "wrote-chunk", G_CALLBACK (on_snapshot_wrote_chunk), NULL);
+  snapshot_next_chunk (msg);
 }
 
 static void

@@ -9,20 +9,34 @@
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
+#include <signal.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench-utils.h"
 #include "tandem-schema.h"
 
 /* Usage: bench-sync TANDEM_SYNC [SECONDS] [DEVICES]
+ *                   [--large WORKSPACE --cli TANDEM_CLI [--dump]]
  *
  * Runs the real server on 127.0.0.1 with a fresh database and measures
  * (1) 10,000 changes pushed in batches of 1,000 and pulled back in pages
  * of 5,000, and (2) DEVICES devices (default 50), each pushing a batch of
  * 10 changes and pulling from its cursor in a loop for SECONDS (default
- * 60): requests per second, median and 99th percentile latency, errors.
- * Every request is asynchronous on one main loop, as many in flight as
- * there are devices. */
+ * 60; 0 leaves it out): requests per second, median and 99th percentile
+ * latency, errors. Every request is asynchronous on one main loop, as many
+ * in flight as there are devices.
+ *
+ * With --large, then (3) a copy of WORKSPACE (the 100,000-lead sample is
+ * made there first if the file does not exist) pushed whole to another fresh server
+ * by `tandem-cli sync`, the first push of a workspace that never synced,
+ * and (4) a snapshot of that server to a new desktop by `tandem-cli sync`
+ * into an empty workspace, end to end: the server streaming, the client
+ * applying, both processes on loopback. Baselines in the same run: the
+ * `cp` of the workspace file, and with --dump `sqlite3 WORKSPACE .dump |
+ * sqlite3 NEW` (a minute or more). The new desktop's row counts are
+ * checked against the workspace's. */
 
 static const char *bin;
 static char *db_path;
@@ -46,11 +60,206 @@ run_tool (const char * const *argv)
 }
 
 static char *
-add_token (const char *name)
+add_token_to (const char *name,
+              const char *path)
 {
-  const char *argv[] = { bin, "token", "add", name, "--db", db_path, NULL };
+  const char *argv[] = { bin, "token", "add", name, "--db", path, NULL };
 
   return run_tool (argv);
+}
+
+static char *
+add_token (const char *name)
+{
+  return add_token_to (name, db_path);
+}
+
+/* Starts the server on @path and returns it; @url receives its address. */
+static GSubprocess *
+start_server (const char  *path,
+              char       **url)
+{
+  const char *serve[] = { bin, "serve", "--db", path, "--listen", "127.0.0.1:0", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *server;
+
+  /* The server's per-request log would cost more than the requests. */
+  server = g_subprocess_newv (serve, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                              G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "Listening on "));
+  *url = g_strdup (line + strlen ("Listening on "));
+
+  return server;
+}
+
+static void
+stop_server (GSubprocess *server)
+{
+  g_subprocess_send_signal (server, SIGTERM);
+  g_subprocess_wait (server, NULL, NULL);
+}
+
+/* Runs @argv (NULL-terminated) and returns its wall time in seconds; its
+ * output goes to ours. */
+static double
+timed_run (const char * const *argv)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (process))
+    g_error ("%s %s failed", argv[0], argv[1]);
+
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+static gint64
+count_rows (const char *path,
+            const char *table)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return n;
+}
+
+static void
+remove_db (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+  g_remove (path);
+  g_remove (wal);
+  g_remove (shm);
+}
+
+static void
+bench_large (const char *workspace,
+             const char *cli,
+             gboolean    dump)
+{
+  static const char *const tables[] = { "leads", "companies", "activities", "stage_history",
+                                        "deals", "members" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GFile) source = NULL;
+  g_autoptr(GFile) copy = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *server_db = NULL;
+  g_autofree char *desk = NULL;
+  g_autofree char *fresh = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *token_file = NULL;
+  g_autofree char *url = NULL;
+  double seconds;
+
+  /* Made the first time, as the other benchmarks on the large workspace
+   * make it; this one only copies it. */
+  {
+    g_autoptr(TandemStore) store = tandem_bench_open_workspace (workspace, 100000, &error);
+
+    g_assert_no_error (error);
+  }
+
+  dir = g_dir_make_tmp ("tandem-bench-large-XXXXXX", &error);
+  g_assert_no_error (error);
+  server_db = g_build_filename (dir, "sync.db", NULL);
+  desk = g_build_filename (dir, "desk.db", NULL);
+  fresh = g_build_filename (dir, "new.db", NULL);
+  token_file = g_build_filename (dir, "token", NULL);
+
+  /* Baseline: the file copied as it is, through the page cache. */
+  source = g_file_new_for_path (workspace);
+  copy = g_file_new_for_path (desk);
+  {
+    gint64 start = g_get_monotonic_time ();
+    GStatBuf info;
+
+    g_file_copy (source, copy, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (g_stat (desk, &info), ==, 0);
+    g_print ("baseline: cp of the workspace file (%.0f MB): %.2f s\n", info.st_size / 1e6,
+             (g_get_monotonic_time () - start) / 1e6);
+  }
+
+  token = add_token_to ("bench-large", server_db);
+  g_file_set_contents (token_file, token, -1, &error);
+  g_assert_no_error (error);
+  server = start_server (server_db, &url);
+
+  {
+    const char *push[] = { cli, "sync", "--db", desk, "--server", url, "--token-file",
+                           token_file, NULL };
+
+    seconds = timed_run (push);
+    g_print ("first push of the large workspace (%" G_GINT64_FORMAT " changes) to an empty "
+             "server: %.1f s\n", count_rows (server_db, "changes"), seconds);
+  }
+
+  {
+    const char *snapshot[] = { cli, "sync", "--db", fresh, "--server", url, "--token-file",
+                               token_file, NULL };
+
+    seconds = timed_run (snapshot);
+    g_print ("snapshot of the large workspace to a new desktop (tandem-cli sync into an empty "
+             "workspace, end to end): %.2f s\n", seconds);
+  }
+
+  stop_server (server);
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      gint64 want = count_rows (desk, tables[i]);
+      gint64 got = count_rows (fresh, tables[i]);
+
+      if (want != got)
+        g_error ("The new desktop has %" G_GINT64_FORMAT " rows of %s, the workspace %"
+                 G_GINT64_FORMAT, got, tables[i], want);
+    }
+  g_print ("the new desktop holds the workspace's rows (%" G_GINT64_FORMAT " leads, %"
+           G_GINT64_FORMAT " activities)\n", count_rows (fresh, "leads"),
+           count_rows (fresh, "activities"));
+
+  if (dump)
+    {
+      g_autofree char *dumped = g_build_filename (dir, "dump.db", NULL);
+      g_autofree char *quoted_in = g_shell_quote (workspace);
+      g_autofree char *quoted_out = g_shell_quote (dumped);
+      g_autofree char *script = g_strdup_printf ("sqlite3 %s .dump | sqlite3 %s", quoted_in,
+                                                 quoted_out);
+      const char *shell[] = { "/bin/sh", "-c", script, NULL };
+
+      g_print ("baseline: sqlite3 WORKSPACE .dump | sqlite3 NEW: %.1f s\n", timed_run (shell));
+      remove_db (dumped);
+    }
+
+  remove_db (server_db);
+  remove_db (desk);
+  remove_db (fresh);
+  g_remove (token_file);
+  g_rmdir (dir);
 }
 
 typedef struct
@@ -347,18 +556,32 @@ main (int    argc,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) server = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autofree char *line = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new ("TANDEM_SYNC [SECONDS] [DEVICES]");
+  g_autofree char *url = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *bulk_token = NULL;
-  guint seconds = argc > 2 ? (guint) atoi (argv[2]) : 60;
-  guint n_devices = argc > 3 ? (guint) atoi (argv[3]) : 50;
+  g_autofree char *large = NULL;
+  g_autofree char *cli = NULL;
+  gboolean dump = FALSE;
+  const GOptionEntry entries[] = {
+    { "large", 0, 0, G_OPTION_ARG_FILENAME, &large, "The large workspace", "WORKSPACE" },
+    { "cli", 0, 0, G_OPTION_ARG_FILENAME, &cli, "tandem-cli", "TANDEM_CLI" },
+    { "dump", 0, 0, G_OPTION_ARG_NONE, &dump, "Time sqlite3 .dump | sqlite3 too", NULL },
+    { NULL }
+  };
+  guint seconds;
+  guint n_devices;
 
-  if (argc < 2)
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc < 2 ||
+      (large != NULL) != (cli != NULL))
     {
-      g_printerr ("Usage: bench-sync TANDEM_SYNC [SECONDS] [DEVICES]\n");
+      g_printerr ("Usage: bench-sync TANDEM_SYNC [SECONDS] [DEVICES] "
+                  "[--large WORKSPACE --cli TANDEM_CLI [--dump]]\n");
       return 2;
     }
+  seconds = argc > 2 ? (guint) atoi (argv[2]) : 60;
+  n_devices = argc > 3 ? (guint) atoi (argv[3]) : 50;
 
   bin = argv[1];
   dir = g_dir_make_tmp ("tandem-bench-sync-XXXXXX", &error);
@@ -366,19 +589,8 @@ main (int    argc,
   db_path = g_build_filename (dir, "sync.db", NULL);
   bulk_token = add_token ("bulk");
 
-  {
-    const char *serve[] = { bin, "serve", "--db", db_path, "--listen", "127.0.0.1:0", NULL };
-
-    /* The server's per-request log would cost more than the requests. */
-    server = g_subprocess_newv (serve, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
-    g_assert_no_error (error);
-  }
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  port = (guint) g_ascii_strtoull (strrchr (line, ':') + 1, NULL, 10);
+  server = start_server (db_path, &url);
+  port = (guint) g_ascii_strtoull (strrchr (url, ':') + 1, NULL, 10);
 
   session = soup_session_new_with_options ("max-conns", n_devices + 10,
                                            "max-conns-per-host", n_devices + 10,
@@ -386,7 +598,8 @@ main (int    argc,
                                            NULL);
 
   bench_bulk (bulk_token);
-  bench_devices (n_devices, seconds);
+  if (seconds > 0)
+    bench_devices (n_devices, seconds);
 
   g_clear_object (&session);
   g_subprocess_force_exit (server);
@@ -402,6 +615,9 @@ main (int    argc,
     g_rmdir (dir);
   }
   g_free (db_path);
+
+  if (large != NULL)
+    bench_large (large, cli, dump);
 
   return errors == 0 ? 0 : 1;
 }

@@ -11,6 +11,7 @@
 
 #include "core-test-utils.h"
 #include "sync-test-server.h"
+#include "tandem-snapshot-format.h"
 #include "tandem-sync-client-private.h"
 #include "tandem-sync-client.h"
 
@@ -121,14 +122,21 @@ get_field (Desk       *desk,
   return g_strdup (tandem_record_get_text (record, field));
 }
 
-/* The server keeps values as JSON text. */
+/* The server keeps each row as the line its snapshot sends: values in
+ * the order of the table's columns. */
 static char *
 server_field (const char *id,
               const char *field)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT json_extract(value, '$') FROM state WHERE tbl = 'leads'"
-                                          " AND row_id = '%s' AND field = '%s'", id, field);
+  const char * const *columns = tandem_snapshot_columns (tandem_schema_lookup ("leads"), NULL);
+  g_autofree char *sql = NULL;
+  guint index = 0;
 
+  while (!g_str_equal (columns[index], field))
+    index++;
+
+  sql = g_strdup_printf ("SELECT json_extract(line, '$[3][%u]') FROM rows WHERE tbl = 'leads'"
+                         " AND row_id = '%s'", index, id);
   return test_query_text (t.server.db, sql);
 }
 
@@ -173,6 +181,90 @@ test_edit_reaches_other_desk (void)
   desk_close (&b);
 }
 
+/* A push that nobody else's change came before: the server says so, and
+ * the desktop does not pull its own changes back. */
+static void
+test_lone_push_skips_own (void)
+{
+  Desk a = { 0, };
+  g_autofree char *id = NULL;
+  g_autofree char *id2 = NULL;
+  TandemSyncReport report;
+
+  desk_open (&a, NULL);
+  desk_sync (&a);
+
+  id = new_lead (&a, "Lone");
+  set_field (&a, id, "email", "lone@a.example");
+  report = desk_sync (&a);
+  g_assert_cmpuint (report.pushed, ==, 2);
+  g_assert_cmpuint (report.received, ==, 0);
+  g_assert_cmpuint (report.pulled, ==, 0);
+  g_assert_cmpint (tandem_sync_get_cursor (a.store), ==,
+                   server_count ("SELECT max(seq) FROM changes"));
+
+  /* The next round, with nothing new, moves nothing either; and a pull
+   * from the new cursor finds the stamp it was given (no snapshot). */
+  report = desk_sync (&a);
+  g_assert_cmpuint (report.received, ==, 0);
+  g_assert_false (report.took_snapshot);
+
+  /* Again after a round with a push and more edits in one go. */
+  id2 = new_lead (&a, "Lone too");
+  report = desk_sync (&a);
+  g_assert_cmpuint (report.pushed, ==, 1);
+  g_assert_cmpuint (report.received, ==, 0);
+  g_assert_cmpint (tandem_sync_get_cursor (a.store), ==,
+                   server_count ("SELECT max(seq) FROM changes"));
+
+  desk_close (&a);
+}
+
+/* Another desktop's change stored between the cursor and the push: the
+ * cursor does not jump past it, the pull brings it, nothing is lost. */
+static void
+test_push_after_other_does_not_skip (void)
+{
+  Desk a = { 0, }, b = { 0, };
+  g_autofree char *id_a = NULL;
+  g_autofree char *id_b = NULL;
+  g_autofree char *seen = NULL;
+  TandemSyncReport report;
+  gint64 before;
+
+  desk_open (&a, NULL);
+  desk_open (&b, NULL);
+  desk_sync (&a);
+  desk_sync (&b);
+  before = tandem_sync_get_cursor (a.store);
+
+  id_b = new_lead (&b, "From B");
+  desk_sync (&b);
+  id_a = new_lead (&a, "From A");
+
+  /* Only the push: the answer may not move the cursor past B's change. */
+  {
+    g_autoptr(GError) error = NULL;
+    guint n_sent = 0;
+
+    tandem_sync_client_push_batch (a.store, TRUE, NULL, &n_sent, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (n_sent, ==, 1);
+    g_assert_cmpint (tandem_sync_get_cursor (a.store), ==, before);
+  }
+
+  report = desk_sync (&a);
+  g_assert_cmpuint (report.received, ==, 2);
+  g_assert_cmpuint (report.pulled, ==, 1);
+  seen = get_field (&a, id_b, "first_name");
+  g_assert_cmpstr (seen, ==, "From B");
+  g_assert_cmpint (tandem_sync_get_cursor (a.store), ==,
+                   server_count ("SELECT max(seq) FROM changes"));
+
+  desk_close (&a);
+  desk_close (&b);
+}
+
 static void
 test_new_desk_takes_snapshot (void)
 {
@@ -193,10 +285,8 @@ test_new_desk_takes_snapshot (void)
   value = get_field (&c, id, "first_name");
   g_assert_cmpstr (value, ==, "Cleo");
   g_assert_cmpint (tandem_store_count (c.store, "leads"), ==,
-                   server_count ("SELECT count(DISTINCT row_id) FROM state WHERE tbl = 'leads'"
-                                 " AND NOT EXISTS (SELECT 1 FROM state d WHERE d.tbl = 'leads'"
-                                 " AND d.row_id = state.row_id AND d.field = 'deleted'"
-                                 " AND d.value = 1)"));
+                   server_count ("SELECT count(*) FROM rows WHERE tbl = 'leads'"
+                                 " AND json_extract(line, '$[3][#-1]') = 0"));
 
   desk_close (&a);
   desk_close (&c);
@@ -542,6 +632,9 @@ main (int    argc,
   g_test_add_func ("/sync/client/check", test_check);
   g_test_add_func ("/sync/client/edit-reaches-other-desk", test_edit_reaches_other_desk);
   g_test_add_func ("/sync/client/new-desk-takes-snapshot", test_new_desk_takes_snapshot);
+  g_test_add_func ("/sync/client/lone-push-skips-own", test_lone_push_skips_own);
+  g_test_add_func ("/sync/client/push-after-other-does-not-skip",
+                   test_push_after_other_does_not_skip);
   g_test_add_func ("/sync/client/conflict-listed", test_conflict_listed);
   g_test_add_func ("/sync/client/revoked-token", test_revoked_token);
   g_test_add_func ("/sync/client/offline-keeps-outbox", test_offline_keeps_outbox);

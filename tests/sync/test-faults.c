@@ -179,10 +179,17 @@ count_lost (guint i)
                                        /* A change that lost to a newer value
                                         * on the server is acknowledged as
                                         * superseded and not logged there. */
-                                       " AND NOT EXISTS (SELECT 1 FROM server.state s"
-                                       "  WHERE s.tbl = l.tbl AND s.row_id = l.row_id"
-                                       "  AND s.field = l.field AND (s.hlc > l.hlc"
-                                       "   OR (s.hlc = l.hlc AND s.site >= l.site)))",
+                                       " AND NOT EXISTS (SELECT 1 FROM (SELECT"
+                                       /* The server keeps a row as the line
+                                        * its snapshot sends: a field's clock
+                                        * is its own, or else the row's. */
+                                       "  coalesce (json_extract (s.line, '$[4].' || l.field"
+                                       "   || '[0]'), json_extract (s.line, '$[1]')) AS hlc,"
+                                       "  coalesce (json_extract (s.line, '$[4].' || l.field"
+                                       "   || '[1]'), json_extract (s.line, '$[2]')) AS site"
+                                       "  FROM server.rows s WHERE s.tbl = l.tbl"
+                                       "  AND s.row_id = l.row_id AND l.field != '*') AS f"
+                                       "  WHERE f.hlc > l.hlc OR (f.hlc = l.hlc AND f.site >= l.site))",
                                        -1, &stmt, NULL),
                    ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);

@@ -208,7 +208,7 @@ test_health (void)
 
   expect ("GET", "/v1/health", NULL, NULL, 200, "\"status\":\"ok\"");
   expect ("GET", "/v1/health", NULL, NULL, 200, expected);
-  expect ("GET", "/v1/health", NULL, NULL, 200, "\"protocol\":1");
+  expect ("GET", "/v1/health", NULL, NULL, 200, "\"protocol\":2");
 }
 
 static void
@@ -341,7 +341,7 @@ test_whole_or_nothing (void)
 
   expect ("POST", "/v1/push", t.token, body, 400, "change 1: field \\\"email\\\"");
   expect ("GET", "/v1/pull?since=0", t.token, NULL, 200, "{\"changes\":[],\"cursor\":0,");
-  expect ("GET", "/v1/snapshot", t.token, NULL, 200, "\"rows\":[]");
+  expect ("GET", "/v1/snapshot?version=2", t.token, NULL, 200, "{\"end\":true,\"rows\":0}\n");
 }
 
 static void
@@ -370,6 +370,9 @@ test_clock_skew (void)
 static void
 test_push_pull_snapshot (void)
 {
+  g_autofree char *header = g_strdup_printf ("{\"format\":\"tandem-snapshot\",\"version\":2,"
+                                             "\"schema\":%d,\"cursor\":2}\n",
+                                             TANDEM_SCHEMA_VERSION);
   g_autofree char *body = push_body ("good-1", TANDEM_SCHEMA_VERSION, now_ms (),
                                      GOOD_CHANGE ("L1", "ann@acme.example") ","
                                      GOOD_CHANGE ("L2", "bob@acme.example"));
@@ -401,10 +404,67 @@ test_push_pull_snapshot (void)
   expect ("GET", "/v1/pull?since=abc", t.token, NULL, 400, "\"error\":\"invalid\"");
   expect ("GET", "/v1/pull?limit=0", t.token, NULL, 400, "\"error\":\"invalid\"");
 
-  expect ("GET", "/v1/snapshot", t.token, NULL, 200,
-          "{\"table\":\"leads\",\"row\":\"L1\",\"fields\":{\"email\":[\"ann@acme.example\","
-          "111386983071662080,\"s1\"]}}");
-  expect ("GET", "/v1/snapshot", t.token, NULL, 200, "\"cursor\":2,");
+  /* A row known from one field: created by nobody, that field with its
+   * own clock. */
+  expect ("GET", "/v1/snapshot?version=2", t.token, NULL, 200,
+          "\n[\"L1\",0,\"\",[null,null,\"ann@acme.example\",null,");
+  expect ("GET", "/v1/snapshot?version=2", t.token, NULL, 200,
+          ",{\"email\":[111386983071662080,\"s1\"]}]\n");
+  expect ("GET", "/v1/snapshot?version=2", t.token, NULL, 200, header);
+  expect ("GET", "/v1/snapshot?version=2", t.token, NULL, 200, "{\"end\":true,\"rows\":2}\n");
+
+  /* A client of the old form is told to upgrade rather than sent what it
+   * cannot read. */
+  expect ("GET", "/v1/snapshot", t.token, NULL, 409, "\"error\":\"upgrade_required\"");
+  expect ("GET", "/v1/snapshot?version=1", t.token, NULL, 409, "\"version\":2");
+}
+
+static void
+test_skip (void)
+{
+  g_autofree char *own = push_body ("skip-1", TANDEM_SCHEMA_VERSION, now_ms (),
+                                    GOOD_CHANGE ("S1", "a@b") "," GOOD_CHANGE ("S2", "b@b"));
+  g_autofree char *other = g_strdup_printf ("{\"batch_id\":\"skip-2\",\"schema\":%d,"
+                                            "\"site\":\"s2\",\"sent_at\":%" G_GINT64_FORMAT
+                                            ",\"changes\":[{\"table\":\"leads\",\"row\":\"S3\","
+                                            "\"field\":\"email\",\"value\":\"c@b\","
+                                            "\"hlc\":111386983071662090,\"site\":\"s2\"}]}",
+                                            TANDEM_SCHEMA_VERSION, now_ms ());
+  g_autofree char *mine = push_body ("skip-3", TANDEM_SCHEMA_VERSION, now_ms (),
+                                     GOOD_CHANGE ("S4", "d@b"));
+  g_autofree char *answer = NULL;
+  g_autofree char *retried = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *expected = NULL;
+  gint64 start;
+
+  g_assert_cmpuint (request ("GET", "/v1/pull?since=0&limit=5000", t.token, NULL, 0, FALSE,
+                             &answer),
+                    ==, 200);
+  start = g_ascii_strtoll (strstr (answer, "\"cursor\":") + 9, NULL, 10);
+  g_clear_pointer (&answer, g_free);
+
+  /* Nothing but this batch after the cursor: the client may skip it. */
+  path = g_strdup_printf ("/v1/push?since=%" G_GINT64_FORMAT, start);
+  g_assert_cmpuint (request ("POST", path, t.token, own, strlen (own), FALSE, &answer), ==, 200);
+  expected = g_strdup_printf ("\"skip\":{\"from\":%" G_GINT64_FORMAT ",\"to\":%" G_GINT64_FORMAT
+                              ",\"hlc\":111386983071662080}}", start, start + 2);
+  assert_contains (answer, expected);
+
+  /* A retry from the same cursor is told the same. */
+  g_assert_cmpuint (request ("POST", path, t.token, own, strlen (own), FALSE, &retried), ==, 200);
+  g_assert_cmpstr (retried, ==, answer);
+
+  /* Another site's change in between: no skip past it. */
+  expect ("POST", "/v1/push", t.token, other, 200, "\"results\":[{\"outcome\":\"applied\"}]}");
+  g_clear_pointer (&answer, g_free);
+  g_clear_pointer (&path, g_free);
+  path = g_strdup_printf ("/v1/push?since=%" G_GINT64_FORMAT, start + 2);
+  g_assert_cmpuint (request ("POST", path, t.token, mine, strlen (mine), FALSE, &answer), ==, 200);
+  g_assert_null (strstr (answer, "\"skip\":"));
+
+  /* Without a cursor, or with a malformed one. */
+  expect ("POST", "/v1/push?since=x", t.token, mine, 400, "\"error\":\"invalid\"");
 }
 
 static void
@@ -457,6 +517,7 @@ main (int    argc,
   g_test_add_func ("/sync/http/upgrade-required", test_upgrade_required);
   g_test_add_func ("/sync/http/clock-skew", test_clock_skew);
   g_test_add_func ("/sync/http/push-pull-snapshot", test_push_pull_snapshot);
+  g_test_add_func ("/sync/http/skip", test_skip);
   g_test_add_func ("/sync/http/routes", test_routes);
 
   status = g_test_run ();

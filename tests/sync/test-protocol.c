@@ -108,6 +108,7 @@ test_round_trip (void)
   g_autofree char *batch_id = NULL;
   const char *values[] = { "\"line one\\nline \\\"two\\\"\\t\\u0001\"", "42", "null" };
   const char *fields[] = { "email", "created_at", "phone" };
+  TandemPushSkip skip = { 0, };
   gint64 cursor = 0;
   gboolean more = FALSE;
   int schema = 0;
@@ -137,14 +138,32 @@ test_round_trip (void)
 
   for (int i = 0; i < 4; i++)
     g_array_append_val (outcomes, i);
-  answer = tandem_push_answer_build ("b-1", 99, outcomes, NULL);
+  answer = tandem_push_answer_build ("b-1", 99, outcomes, NULL, NULL);
   g_assert_true (tandem_push_answer_parse (answer, strlen (answer), &batch_id, &cursor,
-                                           &outcomes_back, &error));
+                                           &outcomes_back, &skip, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (batch_id, ==, "b-1");
   g_assert_cmpint (cursor, ==, 99);
+  g_assert_cmpint (skip.to, ==, 0);
   g_assert_cmpmem (outcomes->data, outcomes->len * sizeof (int),
                    outcomes_back->data, outcomes_back->len * sizeof (int));
+
+  /* An answer that lets the client skip its own changes. */
+  g_clear_pointer (&answer, g_free);
+  g_clear_pointer (&outcomes_back, g_array_unref);
+  answer = tandem_push_answer_build ("b-1", 99, outcomes,
+                                     &(TandemPushSkip) { .from = 95, .to = 99, .hlc = 7 }, NULL);
+  g_assert_true (tandem_push_answer_parse (answer, strlen (answer), NULL, NULL, &outcomes_back,
+                                           &skip, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (skip.from, ==, 95);
+  g_assert_cmpint (skip.to, ==, 99);
+  g_assert_cmpint (skip.hlc, ==, 7);
+  g_assert_false (tandem_push_answer_parse ("{\"batch_id\":\"b\",\"cursor\":5,\"results\":[],"
+                                            "\"skip\":{\"from\":1,\"to\":9,\"hlc\":3}}", 73,
+                                            NULL, NULL, NULL, &skip, &error));
+  g_assert_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID);
+  g_clear_error (&error);
 
   pull = tandem_pull_answer_build (changes, 9, TRUE, NULL);
   pulled = tandem_pull_answer_parse (pull, strlen (pull), &cursor, &more, &error);

@@ -7,11 +7,16 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "core-test-utils.h"
 #include "tandem-schema.h"
+#include "tandem-server-snapshot.h"
 #include "tandem-server-store.h"
+#include "tandem-snapshot-format.h"
+#include "tandem-sync-protocol.h"
 #include "tandem-sync-private.h"
 
 #define NOW 1763900000000
@@ -243,7 +248,7 @@ test_idempotent_batch (Fixture       *fixture,
 
   g_assert_cmpint (count (fixture, "SELECT count(*) FROM changes"), ==, 1);
   g_assert_cmpint (count (fixture, "SELECT count(*) FROM batches"), ==, 1);
-  g_assert_cmpint (count (fixture, "SELECT count(*) FROM state WHERE row_id = 'L2'"), ==, 0);
+  g_assert_cmpint (count (fixture, "SELECT count(*) FROM rows WHERE row_id = 'L2'"), ==, 0);
 }
 
 static void
@@ -275,12 +280,15 @@ test_whole_or_nothing (Fixture       *fixture,
     { "leads", "score", "5", "change 2: field \"score\"" },
     { "leads", "email", "5", "change 2: field \"email\" of table \"leads\" takes a string" },
     { "leads", "created_at", "\"yesterday\"", "takes an integer" },
-    { "leads", "created_at", "1.5", "change 2: The number" },
+    { "leads", "created_at", "1.5", "change 2: the value is not a string, an integer or null: "
+      "A number that is not an integer" },
     { "leads", "deleted", "2", "\"deleted\" must be 0 or 1" },
     { "leads", "*", "{\"bogus\": 1}", "unknown field \"bogus\"" },
     { "leads", "*", "\"x\"", "takes an object" },
     { "activities", "kind", "\"call\"", "only ever created whole" },
-    { "leads", "email", "{\"a\":", "change 2: The body is not valid JSON" },
+    { "leads", "email", "{\"a\":", "change 2: the value is not a string, an integer or null" },
+    { "leads", "email", "\"a\\ud800\"", "not valid UTF-8" },
+    { "leads", "*", "{\"email\": \"a\", \"email\": \"b\"}", "given twice" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -296,7 +304,7 @@ test_whole_or_nothing (Fixture       *fixture,
     }
 
   g_assert_cmpint (count (fixture, "SELECT count(*) FROM changes"), ==, 0);
-  g_assert_cmpint (count (fixture, "SELECT count(*) FROM state"), ==, 0);
+  g_assert_cmpint (count (fixture, "SELECT count(*) FROM rows"), ==, 0);
   g_assert_cmpint (count (fixture, "SELECT count(*) FROM batches"), ==, 0);
   g_assert_cmpint (tandem_server_store_get_cursor (fixture->store), ==, 0);
 }
@@ -335,6 +343,7 @@ test_insert_only (Fixture       *fixture,
   g_autoptr(GPtrArray) b1 = batch_new ();
   g_autoptr(GPtrArray) b2 = batch_new ();
   const char *row = "{\"lead_id\": \"L1\", \"kind\": \"call\", \"occurred_at\": 5, \"deleted\": 0}";
+  g_autofree char *kind = NULL;
 
   g_ptr_array_add (b1, make_change ("activities", "A1", "*", row, 100, "siteA", 0));
   push_expect (fixture, "b1", b1, "a");
@@ -346,8 +355,9 @@ test_insert_only (Fixture       *fixture,
   push_expect (fixture, "b2", b2, "aa");
 
   g_assert_cmpint (count (fixture, "SELECT count(*) FROM changes"), ==, 1);
-  g_assert_cmpint (count (fixture, "SELECT count(*) FROM state WHERE row_id = 'A1'"), ==, 4);
-  g_assert_cmpint (count (fixture, "SELECT count(*) FROM state WHERE value = '\"email\"'"), ==, 0);
+  g_assert_cmpint (count (fixture, "SELECT count(*) FROM rows WHERE row_id = 'A1'"), ==, 1);
+  kind = state_value (fixture, "activities", "A1", "kind");
+  g_assert_cmpstr (kind, ==, "\"call\"");
   g_assert_cmpint (count (fixture, "SELECT count(*) FROM conflicts"), ==, 0);
 }
 
@@ -462,34 +472,276 @@ test_compact (Fixture       *fixture,
   g_assert_cmpint (tandem_server_store_get_cursor (fixture->store), ==, 20);
 }
 
+static char *
+get_layout (Fixture *fixture)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *layout = NULL;
+
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT value FROM meta WHERE key = 'row_layout'", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  layout = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return layout;
+}
+
+/* Sets the columns of @table in a layout string ("table:a,b;…"). */
+static void
+replace_layout_of (GString    *layout,
+                   const char *table,
+                   const char *columns)
+{
+  g_autofree char *prefix = g_strconcat (table, ":", NULL);
+  const char *start = strstr (layout->str, prefix);
+  const char *end;
+
+  g_assert_nonnull (start);
+  end = strchr (start, ';');
+  if (end == NULL)
+    end = layout->str + layout->len;
+  start += strlen (prefix);
+  g_string_erase (layout, start - layout->str, end - start);
+  g_string_insert (layout, start - layout->str, columns);
+}
+
+static const TandemChange *
+find_field (GPtrArray  *changes,
+            const char *row,
+            const char *field)
+{
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const TandemChange *change = g_ptr_array_index (changes, i);
+
+      if (g_str_equal (change->row_id, row) && g_str_equal (change->field, field))
+        return change;
+    }
+
+  return NULL;
+}
+
 static void
 test_snapshot (Fixture       *fixture,
                gconstpointer  data)
 {
   g_autoptr(GPtrArray) b1 = batch_new ();
+  g_autoptr(GPtrArray) b2 = batch_new ();
   g_autoptr(GPtrArray) snapshot = NULL;
+  g_autoptr(GPtrArray) streamed = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
   g_autoptr(GError) error = NULL;
+  const TandemChange *change;
+  const char *text;
   gint64 cursor = -1;
-  TandemChange *first;
+  int schema = 0;
 
   g_ptr_array_add (b1, make_change ("leads", "L2", "*", "{\"email\": \"b@x\", \"phone\": null}",
                                     100, "siteA", 0));
   g_ptr_array_add (b1, make_change ("companies", "C1", "name", "\"Acme\"", 120, "siteB", 0));
   push_expect (fixture, "b1", b1, "aa");
+  g_ptr_array_add (b2, make_change ("leads", "L2", "phone", "\"555\"", 130, "siteB", 100));
+  push_expect (fixture, "b2", b2, "a");
 
   snapshot = tandem_server_store_snapshot (fixture->store, &cursor, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (cursor, ==, 2);
-  g_assert_cmpuint (snapshot->len, ==, 3);
+  g_assert_cmpint (cursor, ==, 3);
 
   /* Sorted by table, row and field, each with its own clock and site. */
-  first = g_ptr_array_index (snapshot, 0);
-  g_assert_cmpstr (first->table, ==, "companies");
-  g_assert_cmpstr (first->value_json, ==, "\"Acme\"");
-  g_assert_cmpint (first->hlc, ==, 120);
-  g_assert_cmpstr (first->site, ==, "siteB");
-  g_assert_cmpstr (((TandemChange *) g_ptr_array_index (snapshot, 2))->field, ==, "phone");
-  g_assert_cmpstr (((TandemChange *) g_ptr_array_index (snapshot, 2))->value_json, ==, "null");
+  change = g_ptr_array_index (snapshot, 0);
+  g_assert_cmpstr (change->table, ==, "companies");
+  g_assert_cmpstr (change->field, ==, "name");
+  g_assert_cmpstr (change->value_json, ==, "\"Acme\"");
+  g_assert_cmpint (change->hlc, ==, 120);
+  g_assert_cmpstr (change->site, ==, "siteB");
+  /* A company known only from its name has no other field written. */
+  g_assert_cmpstr (((TandemChange *) g_ptr_array_index (snapshot, 1))->table, ==, "leads");
+
+  /* The fields a new row leaves out take their defaults under its clock,
+   * as on the desktop that made it; a later edit has its own clock. */
+  change = find_field (snapshot, "L2", "stage");
+  g_assert_nonnull (change);
+  g_assert_cmpstr (change->value_json, ==, "\"lead\"");
+  g_assert_cmpint (change->hlc, ==, 100);
+  change = find_field (snapshot, "L2", "email");
+  g_assert_cmpstr (change->value_json, ==, "\"b@x\"");
+  g_assert_cmpstr (change->site, ==, "siteA");
+  change = find_field (snapshot, "L2", "phone");
+  g_assert_cmpstr (change->value_json, ==, "\"555\"");
+  g_assert_cmpint (change->hlc, ==, 130);
+  g_assert_cmpstr (change->site, ==, "siteB");
+  change = find_field (snapshot, "L2", "deleted");
+  g_assert_cmpstr (change->value_json, ==, "0");
+
+  /* The streamed form holds the same: one line per row, the clocks of
+   * the edited fields only. */
+  g_assert_true (tandem_server_snapshot_write_all (fixture->store, out, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_close (out, NULL, NULL);
+  text = g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out));
+  g_assert_nonnull (strstr (text, "{\"format\":\"tandem-snapshot\",\"version\":2,"));
+  g_assert_nonnull (strstr (text, "[\"L2\",100,\"siteA\",[null,null,\"b@x\",\"555\","));
+  g_assert_nonnull (strstr (text, "],{\"phone\":[130,\"siteB\"]}]\n"));
+  g_assert_nonnull (strstr (text, "{\"end\":true,\"rows\":2}\n"));
+
+  streamed = tandem_snapshot_parse (text, g_memory_output_stream_get_data_size (
+                                      G_MEMORY_OUTPUT_STREAM (out)), &schema, &cursor, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (schema, ==, TANDEM_SCHEMA_VERSION);
+  g_assert_cmpint (cursor, ==, 3);
+  g_assert_cmpuint (streamed->len, ==, snapshot->len);
+  for (guint i = 0; i < snapshot->len; i++)
+    {
+      TandemChange *a = g_ptr_array_index (snapshot, i);
+      const TandemChange *b = find_field (streamed, a->row_id, a->field);
+
+      g_assert_nonnull (b);
+      g_assert_cmpstr (a->value_json, ==, b->value_json);
+      g_assert_cmpint (a->hlc, ==, b->hlc);
+      g_assert_cmpstr (a->site, ==, b->site);
+    }
+}
+
+static void
+exec_sql (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+/* A server file from before rows, with its state kept field by field, is
+ * converted when opened: every field with its value and clock, fields it
+ * never had unwritten. */
+static void
+test_field_state_converted (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) snapshot = NULL;
+  g_autoptr(GPtrArray) b1 = batch_new ();
+  g_autoptr(GError) error = NULL;
+  const TandemChange *change;
+  gint64 cursor = -1;
+
+  g_clear_object (&fixture->store);
+  g_remove (fixture->path);
+  exec_sql (fixture->path,
+            "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL,"
+            " row_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT, hlc INTEGER NOT NULL,"
+            " site TEXT NOT NULL, base_hlc INTEGER NOT NULL DEFAULT 0, device TEXT);"
+            "CREATE TABLE state (tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL,"
+            " value TEXT, hlc INTEGER NOT NULL, site TEXT NOT NULL,"
+            " PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID;"
+            "INSERT INTO changes (tbl, row_id, field, value, hlc, site) VALUES"
+            " ('leads', 'L1', '*', '{}', 90, 'siteA'), ('leads', 'L1', 'email', '\"a@b\"', 100,"
+            " 'siteA'), ('companies', 'C1', 'name', '\"X\\u00e9\"', 120, 'siteB');"
+            "INSERT INTO state VALUES ('leads', 'L1', 'first_name', '\"Ann\"', 90, 'siteA'),"
+            " ('leads', 'L1', 'deleted', '0', 90, 'siteA'),"
+            " ('leads', 'L1', 'email', '\"a@b\"', 100, 'siteA'),"
+            " ('leads', 'L1', 'score', '5', 90, 'siteA'),"
+            " ('companies', 'C1', 'name', '\"X\\u00e9\"', 120, 'siteB');");
+
+  fixture->store = tandem_server_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count (fixture, "SELECT count(*) FROM sqlite_master WHERE name = 'state'"),
+                   ==, 0);
+  g_assert_cmpint (count (fixture, "SELECT count(*) FROM rows"), ==, 2);
+
+  snapshot = tandem_server_store_snapshot (fixture->store, &cursor, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cursor, ==, 3);
+  /* name of C1; deleted, email, first_name of L1: a field the schema does
+   * not sync (score) is dropped, and no other field was ever written. */
+  g_assert_cmpuint (snapshot->len, ==, 4);
+  change = find_field (snapshot, "C1", "name");
+  g_assert_cmpstr (change->value_json, ==, "\"X\xc3\xa9\"");
+  g_assert_cmpint (change->hlc, ==, 120);
+  change = find_field (snapshot, "L1", "first_name");
+  g_assert_cmpstr (change->value_json, ==, "\"Ann\"");
+  g_assert_cmpint (change->hlc, ==, 90);
+  change = find_field (snapshot, "L1", "email");
+  g_assert_cmpint (change->hlc, ==, 100);
+  g_assert_null (find_field (snapshot, "L1", "phone"));
+
+  /* The converted state merges like any: an edit that saw the email. */
+  g_ptr_array_add (b1, make_change ("leads", "L1", "email", "\"c@d\"", 130, "siteB", 100));
+  g_ptr_array_add (b1, make_change ("leads", "L1", "phone", "\"1\"", 130, "siteB", 0));
+  push_expect (fixture, "after", b1, "aa");
+  g_assert_cmpint (count (fixture, "SELECT count(*) FROM conflicts"), ==, 0);
+}
+
+/* Rows written by a build whose schema listed other columns, or the same
+ * in another order, are laid out again when the file is opened. */
+static void
+test_relayout (Fixture       *fixture,
+               gconstpointer  data)
+{
+  const TandemTableSpec *spec = tandem_schema_lookup ("leads");
+  const char * const *columns;
+  g_autoptr(GPtrArray) old_columns = g_ptr_array_new ();
+  g_autoptr(GPtrArray) old_values = g_ptr_array_new ();
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GString) layout = g_string_new (NULL);
+  g_autoptr(GPtrArray) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  char *sql;
+  const TandemChange *change;
+  guint n_columns;
+
+  /* An older layout: the leads' columns reversed, without "phone". */
+  columns = tandem_snapshot_columns (spec, &n_columns);
+  for (guint i = n_columns; i-- > 0;)
+    if (!g_str_equal (columns[i], "phone"))
+      {
+        g_ptr_array_add (old_columns, (gpointer) columns[i]);
+        g_ptr_array_add (old_values, (gpointer) (g_str_equal (columns[i], "first_name") ? "\"Ann\""
+                                                 : g_str_equal (columns[i], "deleted") ? "0"
+                                                 : "null"));
+      }
+  tandem_snapshot_append_row (line, "L1", 100, "siteA", (const char * const *) old_columns->pdata,
+                              (const char * const *) old_values->pdata, old_columns->len,
+                              NULL, NULL);
+  stored = get_layout (fixture);
+  g_string_append (layout, stored);
+  {
+    g_autofree char *joined = NULL;
+
+    g_ptr_array_add (old_columns, NULL);
+    joined = g_strjoinv (",", (char **) old_columns->pdata);
+    g_ptr_array_set_size (old_columns, old_columns->len - 1);
+    replace_layout_of (layout, "leads", joined);
+  }
+
+  g_clear_object (&fixture->store);
+  sql = sqlite3_mprintf ("INSERT INTO rows (tbl, row_id, line) VALUES ('leads', 'L1', %Q);"
+                         "UPDATE meta SET value = %Q WHERE key = 'row_layout';",
+                         line->str, layout->str);
+  exec_sql (fixture->path, sql);
+  sqlite3_free (sql);
+
+  fixture->store = tandem_server_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+
+  snapshot = tandem_server_store_snapshot (fixture->store, NULL, &error);
+  g_assert_no_error (error);
+  change = find_field (snapshot, "L1", "first_name");
+  g_assert_cmpstr (change->value_json, ==, "\"Ann\"");
+  change = find_field (snapshot, "L1", "last_name");
+  g_assert_cmpstr (change->value_json, ==, "null");
+  g_assert_cmpint (change->hlc, ==, 100);
+  /* A column the old layout lacked was never written. */
+  g_assert_null (find_field (snapshot, "L1", "phone"));
+  g_assert_cmpuint (snapshot->len, ==, n_columns - 1);
 }
 
 static void
@@ -577,6 +829,8 @@ main (int    argc,
   ADD ("/sync/server-store/pull", test_pull);
   ADD ("/sync/server-store/compact", test_compact);
   ADD ("/sync/server-store/snapshot", test_snapshot);
+  ADD ("/sync/server-store/field-state-converted", test_field_state_converted);
+  ADD ("/sync/server-store/relayout", test_relayout);
   ADD ("/sync/server-store/tokens", test_tokens);
   ADD ("/sync/server-store/reopen", test_reopen);
 
