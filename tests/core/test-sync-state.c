@@ -1086,8 +1086,14 @@ test_edit_against_delete_snapshot (Fixture       *fixture,
   gint64 created = last_hlc (fixture->path_b, id, "*");
   gint64 deleted;
 
+  /* The edit below is clocked just before the delete, so the delete must
+   * come in a later millisecond than the creation: in the same one, that
+   * clock would be the creation's own, which is no edit at all. */
+  while (g_get_real_time () / 1000 <= tandem_hlc_get_millis (created))
+    g_usleep (100);
   g_assert_true (tandem_store_delete (fixture->b, TANDEM_RECORD (lead), &error));
   deleted = last_hlc (fixture->path_b, id, "deleted");
+  g_assert_cmpint (deleted - 1, >, created);
 
   snapshot = page_of (make_change ("leads", id, "email", "\"ann@acme.example\"", created, site_b, 0),
                       make_change ("leads", id, "phone", "\"+1 555\"", deleted - 1, "aaaa", 0),
