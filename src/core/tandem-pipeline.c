@@ -257,21 +257,6 @@ field_is_null (TandemRecord *record,
   return tandem_record_field_is_null (record, (guint) index);
 }
 
-static gint64
-count_all_rows (TandemStore *store,
-                const char  *sql)
-{
-  sqlite3_stmt *stmt = tandem_store_prepare_cached (store, sql, NULL);
-  gint64 count = -1;
-
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    count = sqlite3_column_int64 (stmt, 0);
-  if (stmt != NULL)
-    sqlite3_reset (stmt);
-
-  return count;
-}
-
 /* Stages and definitions. */
 
 const char * const *
@@ -349,8 +334,8 @@ tandem_pipeline_install_defaults (TandemStore  *store,
 
   /* Tombstones count: a team that deleted a definition or a reason meant
    * it, and must not see it come back. */
-  n_stages = count_all_rows (store, "SELECT count(*) FROM stage_definitions");
-  n_reasons = count_all_rows (store, "SELECT count(*) FROM reasons");
+  n_stages = tandem_store_query_int64 (store, "SELECT count(*) FROM stage_definitions");
+  n_reasons = tandem_store_query_int64 (store, "SELECT count(*) FROM reasons");
   if (n_stages < 0 || n_reasons < 0)
     return tandem_store_set_sql_error (store, error);
 

@@ -28,6 +28,10 @@ GPtrArray    *tandem_store_list_ids         (TandemStore            *self,
                                              const char             *search,
                                              GError                **error);
 GType         tandem_store_record_type_for  (const TandemTableSpec  *spec);
+/* The first column of the first row of @sql, which takes no parameters
+ * (a count, typically), or -1 when it cannot be read. */
+gint64        tandem_store_query_int64      (TandemStore            *self,
+                                             const char             *sql);
 /* The record of a row read with the columns id, hlc, then every field of
  * @spec in order (the store's own SELECTs). */
 TandemRecord *tandem_store_record_from_row  (const TandemTableSpec  *spec,

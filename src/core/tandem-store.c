@@ -1343,8 +1343,6 @@ tandem_store_count (TandemStore *self,
 {
   const TandemTableSpec *spec;
   g_autofree char *sql = NULL;
-  sqlite3_stmt *stmt;
-  gint64 count = -1;
 
   g_return_val_if_fail (TANDEM_IS_STORE (self), -1);
   g_return_val_if_fail (table != NULL, -1);
@@ -1354,13 +1352,22 @@ tandem_store_count (TandemStore *self,
   g_return_val_if_fail (spec != NULL, -1);
 
   sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE deleted = 0", spec->name);
-  stmt = tandem_store_prepare_cached (self, sql, NULL);
+  return tandem_store_query_int64 (self, sql);
+}
+
+gint64
+tandem_store_query_int64 (TandemStore *self,
+                          const char  *sql)
+{
+  sqlite3_stmt *stmt = tandem_store_prepare_cached (self, sql, NULL);
+  gint64 value = -1;
+
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    count = sqlite3_column_int64 (stmt, 0);
+    value = sqlite3_column_int64 (stmt, 0);
   if (stmt != NULL)
     sqlite3_reset (stmt);
 
-  return count;
+  return value;
 }
 
 /* Settings. */

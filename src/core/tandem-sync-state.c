@@ -194,20 +194,10 @@ tandem_sync_read_outbox (TandemStore  *store,
 gint64
 tandem_sync_count_outbox (TandemStore *store)
 {
-  sqlite3_stmt *stmt;
-  gint64 count = -1;
-
   g_return_val_if_fail (TANDEM_IS_STORE (store), -1);
 
-  stmt = tandem_store_prepare_cached (store,
-                                      "SELECT count(*) FROM change_log"
-                                      " WHERE origin = 'local' AND pushed = 0", NULL);
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    count = sqlite3_column_int64 (stmt, 0);
-  if (stmt != NULL)
-    sqlite3_reset (stmt);
-
-  return count;
+  return tandem_store_query_int64 (store, "SELECT count(*) FROM change_log"
+                                          " WHERE origin = 'local' AND pushed = 0");
 }
 
 gboolean
@@ -2898,19 +2888,10 @@ tandem_sync_list_conflicts (TandemStore  *store,
 gint64
 tandem_sync_count_conflicts (TandemStore *store)
 {
-  sqlite3_stmt *stmt;
-  gint64 count = -1;
-
   g_return_val_if_fail (TANDEM_IS_STORE (store), -1);
 
-  stmt = tandem_store_prepare_cached (store,
-                                      "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL", NULL);
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    count = sqlite3_column_int64 (stmt, 0);
-  if (stmt != NULL)
-    sqlite3_reset (stmt);
-
-  return count;
+  return tandem_store_query_int64 (store,
+                                   "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL");
 }
 
 char *
