@@ -1243,6 +1243,32 @@ note_edit_against_delete (Merge                  *merge,
                                  edit_hlc, edit_site, conflict, error);
 }
 
+/* @change was just applied to a row that existed, deleted or not as
+ * @was_deleted says. An edit of a deleted row, or a delete of a live one,
+ * is checked for an edit against a delete, as pulls and snapshots both
+ * must (DESIGN.md §6). */
+static gboolean
+check_edit_against_delete (Merge                  *merge,
+                           const TandemTableSpec  *spec,
+                           const TandemChange     *change,
+                           gboolean                is_tombstone,
+                           gboolean                was_deleted,
+                           gboolean               *conflict,
+                           GError                **error)
+{
+  gboolean now_deleted = was_deleted;
+
+  *conflict = FALSE;
+  if (is_tombstone ? was_deleted : !was_deleted)
+    return TRUE;
+
+  if (is_tombstone && row_state (merge, spec, change->row_id, &now_deleted, error) < 0)
+    return FALSE;
+
+  return !now_deleted ||
+         note_edit_against_delete (merge, spec, change, was_deleted, conflict, error);
+}
+
 static void
 count (Merge   *merge,
        Outcome  outcome,
@@ -1346,15 +1372,12 @@ apply_change (Merge               *merge,
                     change->site, change->base_hlc, &outcome, &conflict, error))
     return FALSE;
 
-  /* An edit of a deleted row, or a delete of a live one. */
-  if (outcome == OUTCOME_APPLIED && exists && (is_tombstone ? !deleted : deleted))
+  if (outcome == OUTCOME_APPLIED && exists)
     {
-      gboolean now_deleted = deleted;
       gboolean delete_conflict = FALSE;
 
-      if ((is_tombstone && row_state (merge, spec, change->row_id, &now_deleted, error) < 0) ||
-          (now_deleted &&
-           !note_edit_against_delete (merge, spec, change, deleted, &delete_conflict, error)))
+      if (!check_edit_against_delete (merge, spec, change, is_tombstone, deleted,
+                                      &delete_conflict, error))
         return FALSE;
       conflict |= delete_conflict;
     }
@@ -2266,8 +2289,12 @@ merge_snapshot_row (TandemSyncSnapshot   *snapshot,
   g_autofree char *sql = NULL;
   const char *local_site = snapshot->merge.local_site;
   gint64 created_hlc = 0;
+  gboolean deleted = FALSE;
   sqlite3_stmt *stmt;
   int rc;
+
+  if (row_state (&snapshot->merge, spec, row->row_id, &deleted, error) < 0)
+    return FALSE;
 
   /* The clocks of the row here, in two queries rather than one per
    * column: the field's own, else the remote creator's ("*"), else this
@@ -2305,6 +2332,7 @@ merge_snapshot_row (TandemSyncSnapshot   *snapshot,
       g_autofree char *theirs = NULL;
       gint64 hlc = row->hlc;
       const char *site = row->site;
+      const char *value_json;
       Outcome outcome;
       gboolean conflict;
 
@@ -2326,10 +2354,22 @@ merge_snapshot_row (TandemSyncSnapshot   *snapshot,
                        : (hlc == created_hlc && g_strcmp0 (site, local_site) == 0))
         continue;
 
-      if (!merge_field (&snapshot->merge, spec, row->row_id, name,
-                        value_to_json (snapshot->json, &row->values[i]), hlc, site, 0,
+      value_json = value_to_json (snapshot->json, &row->values[i]);
+      if (!merge_field (&snapshot->merge, spec, row->row_id, name, value_json, hlc, site, 0,
                         &outcome, &conflict, error))
         return FALSE;
+
+      if (outcome == OUTCOME_APPLIED)
+        {
+          TandemChange change = { 0, (char *) spec->name, (char *) row->row_id, (char *) name,
+                                  (char *) value_json, hlc, (char *) site, 0 };
+
+          if (!check_edit_against_delete (&snapshot->merge, spec, &change, table->tombstones[i],
+                                          deleted, &conflict, error) ||
+              (table->tombstones[i] &&
+               row_state (&snapshot->merge, spec, row->row_id, &deleted, error) < 0))
+            return FALSE;
+        }
     }
 
   snapshot->merged++;

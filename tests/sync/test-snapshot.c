@@ -555,6 +555,57 @@ test_into_existing (Fixture       *f,
   g_assert_cmpint (desk_int (f, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
 }
 
+/* This desktop deleted a lead that another desktop edited afterwards
+ * without having seen the delete: a snapshot that brings the edit lists
+ * the edit against the delete, as a pulled page does (DESIGN.md §6). */
+static void
+test_edit_against_delete (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GBytes) first = NULL;
+  g_autoptr(GBytes) second = NULL;
+  g_autoptr(TandemRecord) lead = NULL;
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func (tandem_sync_change_release);
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / 1000;
+  TandemConflict *conflict;
+
+  push_workspace (f);
+  first = server_snapshot (f);
+  g_assert_true (apply (f, g_bytes_get_data (first, NULL), g_bytes_get_size (first), NULL,
+                        &error));
+  g_assert_no_error (error);
+
+  lead = tandem_store_get_row (f->desk, "leads", "L1", &error);
+  g_assert_no_error (error);
+  g_assert_true (tandem_store_delete (f->desk, lead, &error));
+  g_assert_no_error (error);
+
+  /* Another desktop's edit, clocked a second after the delete. */
+  g_ptr_array_add (changes, change_new ("leads", "L1", "phone", "\"+1 555 0199\"",
+                                        tandem_hlc_pack (now + 1000, 0), SITE_B, stamp (10)));
+  g_assert_true (tandem_server_store_push (f->server, "desk", "late-edit", TANDEM_SCHEMA_VERSION,
+                                           now + 1000, now + 1000, changes, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  second = server_snapshot (f);
+  g_assert_true (apply (f, g_bytes_get_data (second, NULL), g_bytes_get_size (second), NULL,
+                        &error));
+  g_assert_no_error (error);
+
+  /* The delete stands here, and the edit is listed against it. */
+  g_assert_cmpint (desk_int (f, "SELECT deleted FROM leads WHERE id = 'L1'"), ==, 1);
+  conflicts = tandem_sync_list_conflicts (f->desk, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  conflict = g_ptr_array_index (conflicts, 0);
+  g_assert_cmpstr (conflict->row_id, ==, "L1");
+  g_assert_cmpstr (conflict->field, ==, "deleted");
+  g_assert_cmpstr (conflict->kept_site, ==, tandem_store_get_site_id (f->desk));
+  g_assert_cmpstr (conflict->other_site, ==, SITE_B);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -572,6 +623,7 @@ main (int    argc,
   ADD ("/sync/snapshot/dangling-reference", test_dangling_reference);
   ADD ("/sync/snapshot/other-version", test_other_version);
   ADD ("/sync/snapshot/into-existing", test_into_existing);
+  ADD ("/sync/snapshot/edit-against-delete", test_edit_against_delete);
 
   return g_test_run ();
 }
