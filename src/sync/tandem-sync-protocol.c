@@ -295,10 +295,23 @@ is_string (JsonNode *node)
   return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
 }
 
+/* What a value may be, for the checks below: JSON values as json-glib
+ * parsed them and values read by the snapshot parser alike. */
+typedef enum
+{
+  VALUE_NULL,
+  VALUE_INT,
+  VALUE_TEXT,
+  VALUE_OTHER,
+} ValueKind;
+
+/* Whether a value of @kind (and @number, for integers) may be written to
+ * @field of @spec by another desktop. */
 static gboolean
-validate_field_value (const TandemTableSpec  *spec,
+validate_typed_value (const TandemTableSpec  *spec,
                       const char             *field,
-                      JsonNode               *value,
+                      ValueKind               kind,
+                      gint64                  number,
                       GError                **error)
 {
   const TandemFieldSpec *field_spec;
@@ -306,7 +319,7 @@ validate_field_value (const TandemTableSpec  *spec,
 
   if (g_str_equal (field, "deleted"))
     {
-      if (is_integer (value) && (json_node_get_int (value) == 0 || json_node_get_int (value) == 1))
+      if (kind == VALUE_INT && (number == 0 || number == 1))
         return TRUE;
 
       g_set_error_literal (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
@@ -332,7 +345,7 @@ validate_field_value (const TandemTableSpec  *spec,
     }
 
   /* Every column may be empty. */
-  if (JSON_NODE_HOLDS_NULL (value))
+  if (kind == VALUE_NULL)
     return TRUE;
 
   switch (field_spec->type)
@@ -340,21 +353,21 @@ validate_field_value (const TandemTableSpec  *spec,
     case TANDEM_FIELD_TEXT:
     case TANDEM_FIELD_LIST:
     case TANDEM_FIELD_REF:
-      if (is_string (value))
+      if (kind == VALUE_TEXT)
         return TRUE;
       g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
                    _("field \"%s\" of table \"%s\" takes a string or null"), field, spec->name);
       return FALSE;
 
     case TANDEM_FIELD_INT:
-      if (is_integer (value))
+      if (kind == VALUE_INT)
         return TRUE;
       g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
                    _("field \"%s\" of table \"%s\" takes an integer or null"), field, spec->name);
       return FALSE;
 
     case TANDEM_FIELD_BOOL:
-      if (is_integer (value) && (json_node_get_int (value) == 0 || json_node_get_int (value) == 1))
+      if (kind == VALUE_INT && (number == 0 || number == 1))
         return TRUE;
       g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
                    _("field \"%s\" of table \"%s\" takes 0, 1 or null"), field, spec->name);
@@ -365,9 +378,38 @@ validate_field_value (const TandemTableSpec  *spec,
     }
 }
 
-/* Checks @change with @value, its value_json already parsed. A snapshot
- * carries insert-only rows field by field (@whole_rows_only FALSE); a push
- * may only create them whole. */
+static gboolean
+validate_field_value (const TandemTableSpec  *spec,
+                      const char             *field,
+                      JsonNode               *value,
+                      GError                **error)
+{
+  if (JSON_NODE_HOLDS_NULL (value))
+    return validate_typed_value (spec, field, VALUE_NULL, 0, error);
+  if (is_integer (value))
+    return validate_typed_value (spec, field, VALUE_INT, json_node_get_int (value), error);
+  if (is_string (value))
+    return validate_typed_value (spec, field, VALUE_TEXT, 0, error);
+
+  return validate_typed_value (spec, field, VALUE_OTHER, 0, error);
+}
+
+/* validate_field_value() for a value read by the snapshot parser. */
+static gboolean
+validate_value (const TandemTableSpec  *spec,
+                const char             *field,
+                const TandemSyncValue  *value,
+                GError                **error)
+{
+  static const ValueKind kinds[] = {
+    [TANDEM_SYNC_VALUE_NULL] = VALUE_NULL,
+    [TANDEM_SYNC_VALUE_INT] = VALUE_INT,
+    [TANDEM_SYNC_VALUE_TEXT] = VALUE_TEXT,
+  };
+
+  return validate_typed_value (spec, field, kinds[value->kind], value->number, error);
+}
+
 /* What every change must have, whatever its value. */
 static const TandemTableSpec *
 validate_change_head (const TandemChange  *change,
@@ -413,6 +455,9 @@ validate_change_head (const TandemChange  *change,
   return spec;
 }
 
+/* Checks @change with @value, its value_json already parsed. A snapshot
+ * carries insert-only rows field by field (@whole_rows_only FALSE); a push
+ * may only create them whole. */
 static gboolean
 validate_change_node (const TandemChange  *change,
                       JsonNode            *value,
@@ -476,76 +521,6 @@ tandem_protocol_validate_change (const TandemChange  *change,
     return FALSE;
 
   return validate_change_node (change, value, TRUE, error);
-}
-
-/* validate_field_value() for a value read by the snapshot parser. */
-static gboolean
-validate_value (const TandemTableSpec  *spec,
-                const char             *field,
-                const TandemSyncValue  *value,
-                GError                **error)
-{
-  const TandemFieldSpec *field_spec;
-  int index;
-
-  if (g_str_equal (field, "deleted"))
-    {
-      if (value->kind == TANDEM_SYNC_VALUE_INT && (value->number == 0 || value->number == 1))
-        return TRUE;
-
-      g_set_error_literal (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
-                           _("\"deleted\" must be 0 or 1"));
-      return FALSE;
-    }
-
-  index = tandem_table_spec_field_index (spec, field);
-  if (index < 0)
-    {
-      g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
-                   _("unknown field \"%s\" of table \"%s\""), field, spec->name);
-      return FALSE;
-    }
-
-  field_spec = &spec->fields[index];
-  if (field_spec->derived)
-    {
-      g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
-                   _("field \"%s\" of table \"%s\" is computed on each desktop and never synced"),
-                   field, spec->name);
-      return FALSE;
-    }
-
-  if (value->kind == TANDEM_SYNC_VALUE_NULL)
-    return TRUE;
-
-  switch (field_spec->type)
-    {
-    case TANDEM_FIELD_TEXT:
-    case TANDEM_FIELD_LIST:
-    case TANDEM_FIELD_REF:
-      if (value->kind == TANDEM_SYNC_VALUE_TEXT)
-        return TRUE;
-      g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
-                   _("field \"%s\" of table \"%s\" takes a string or null"), field, spec->name);
-      return FALSE;
-
-    case TANDEM_FIELD_INT:
-      if (value->kind == TANDEM_SYNC_VALUE_INT)
-        return TRUE;
-      g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
-                   _("field \"%s\" of table \"%s\" takes an integer or null"), field, spec->name);
-      return FALSE;
-
-    case TANDEM_FIELD_BOOL:
-      if (value->kind == TANDEM_SYNC_VALUE_INT && (value->number == 0 || value->number == 1))
-        return TRUE;
-      g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_INVALID,
-                   _("field \"%s\" of table \"%s\" takes 0, 1 or null"), field, spec->name);
-      return FALSE;
-
-    default:
-      g_assert_not_reached ();
-    }
 }
 
 gboolean
