@@ -583,8 +583,13 @@ snapshot_next_chunk (SoupServerMessage *msg)
       done = TRUE;
     }
 
+  /* The body takes a reference of its own to each piece. */
   if (chunk->len > 0)
-    soup_message_body_append_bytes (body, g_string_free_to_bytes (chunk));
+    {
+      g_autoptr(GBytes) piece = g_string_free_to_bytes (chunk);
+
+      soup_message_body_append_bytes (body, piece);
+    }
   else
     g_string_free (chunk, TRUE);
 
