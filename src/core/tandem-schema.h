@@ -13,7 +13,12 @@
 G_BEGIN_DECLS
 
 /* The newest schema this build reads and writes. */
-#define TANDEM_SCHEMA_VERSION 4
+#define TANDEM_SCHEMA_VERSION 5
+
+/* The schema of what sync sends: the synced tables and their fields. A
+ * push or snapshot names it, and the server takes only its own. Versions
+ * of the local schema that change no synced table or field leave it. */
+#define TANDEM_SYNC_SCHEMA_VERSION 4
 
 typedef enum
 {

@@ -24,11 +24,10 @@
  *
  * Every field of every row has a clock, (hlc, site): the row in
  * field_clocks for that field when it was changed after the row was
- * created; otherwise the creation clock. A row created here has its
- * created_hlc column and this desktop's site; a row created by a remote
- * change has a field_clocks row named "*" holding the creator's clock, so
- * that comparisons with later changes are exact without one clock row per
- * field. */
+ * created; otherwise the creation clock, which the row holds itself:
+ * created_hlc, and created_site for a row another desktop created (NULL
+ * for this desktop's own). So comparisons with later changes are exact
+ * without one clock row per field. */
 
 G_DEFINE_QUARK (tandem-sync-error-quark, tandem_sync_error)
 
@@ -644,6 +643,38 @@ row_state (Merge                  *merge,
   return rc == SQLITE_ROW;
 }
 
+/* The clock of every field of the row that has none of its own: its
+ * creator's. */
+static gboolean
+creation_clock (Merge                  *merge,
+                const TandemTableSpec  *spec,
+                const char             *row_id,
+                gint64                 *hlc,
+                char                  **site,
+                GError                **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  sql = g_strdup_printf ("SELECT created_hlc, created_site FROM %s WHERE id = ?", spec->name);
+  stmt = tandem_store_prepare_cached (merge->store, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  *hlc = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  *site = rc == SQLITE_ROW && sqlite3_column_type (stmt, 1) != SQLITE_NULL
+            ? column_dup (stmt, 1) : g_strdup (merge->local_site);
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tandem_store_set_sql_error (merge->store, error);
+
+  return TRUE;
+}
+
 /* The clock of the value of @field that this desktop holds. */
 static gboolean
 field_clock (Merge                  *merge,
@@ -654,14 +685,12 @@ field_clock (Merge                  *merge,
              char                  **site,
              GError                **error)
 {
-  g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
   stmt = tandem_store_prepare_cached (merge->store,
                                       "SELECT hlc, site FROM field_clocks"
-                                      " WHERE tbl = ?1 AND row_id = ?2 AND field IN (?3, '*')"
-                                      " ORDER BY field = '*' LIMIT 1", error);
+                                      " WHERE tbl = ?1 AND row_id = ?2 AND field = ?3", error);
   if (stmt == NULL)
     return FALSE;
 
@@ -681,18 +710,8 @@ field_clock (Merge                  *merge,
   if (rc != SQLITE_DONE)
     return tandem_store_set_sql_error (merge->store, error);
 
-  /* No clock of its own: the field is as this desktop created it. */
-  sql = g_strdup_printf ("SELECT created_hlc FROM %s WHERE id = ?", spec->name);
-  stmt = tandem_store_prepare_cached (merge->store, sql, error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, row_id, -1, SQLITE_TRANSIENT);
-  *hlc = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
-  sqlite3_reset (stmt);
-  *site = g_strdup (merge->local_site);
-
-  return TRUE;
+  /* No clock of its own: the field is as its creator made it. */
+  return creation_clock (merge, spec, row_id, hlc, site, error);
 }
 
 static gboolean
@@ -964,15 +983,16 @@ insert_row (Merge                  *merge,
 {
   g_autoptr(GString) sql = g_string_new (NULL);
   sqlite3_stmt *stmt;
-  int parameter = 6;
+  int parameter = 7;
   gboolean deleted;
 
   g_string_append_printf (sql, "INSERT INTO %s (id, hlc, created_hlc, updated_at, updated_by,"
-                               " deleted", spec->name);
+                               " created_site, deleted", spec->name);
   for (guint i = 0; i < spec->n_fields; i++)
     if (!spec->fields[i].derived)
       g_string_append_printf (sql, ", %s", spec->fields[i].name);
-  g_string_append (sql, ") VALUES (?1, ?2, ?3, ?4, NULL, coalesce(json_extract(?5, '$'), 0)");
+  g_string_append (sql, ") VALUES (?1, ?2, ?3, ?4, NULL, ?5,"
+                        " coalesce(json_extract(?6, '$'), 0)");
   for (guint i = 0; i < spec->n_fields; i++)
     {
       const TandemFieldSpec *field = &spec->fields[i];
@@ -1004,8 +1024,10 @@ insert_row (Merge                  *merge,
   sqlite3_bind_int64 (stmt, 2, row_hlc);
   sqlite3_bind_int64 (stmt, 3, created_hlc);
   sqlite3_bind_int64 (stmt, 4, tandem_hlc_get_millis (row_hlc));
-  sqlite3_bind_text (stmt, 5, g_hash_table_lookup (values, "deleted"), -1, SQLITE_TRANSIENT);
-  parameter = 6;
+  if (g_strcmp0 (creator_site, merge->local_site) != 0)
+    sqlite3_bind_text (stmt, 5, creator_site, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, g_hash_table_lookup (values, "deleted"), -1, SQLITE_TRANSIENT);
+  parameter = 7;
   for (guint i = 0; i < spec->n_fields; i++)
     if (!spec->fields[i].derived)
       sqlite3_bind_text (stmt, parameter++, g_hash_table_lookup (values, spec->fields[i].name), -1,
@@ -1014,8 +1036,7 @@ insert_row (Merge                  *merge,
   if (!step_done (merge->store, stmt, error))
     return FALSE;
 
-  if (!write_clock (merge, spec, row_id, "*", created_hlc, creator_site, error) ||
-      !touch_rows (merge, spec, row_id, error))
+  if (!touch_rows (merge, spec, row_id, error))
     return FALSE;
 
   deleted = g_strcmp0 (g_hash_table_lookup (values, "deleted"), "1") == 0;
@@ -1203,7 +1224,7 @@ note_edit_against_delete (Merge                  *merge,
    * them all. */
   stmt = tandem_store_prepare_cached (merge->store,
                                       "SELECT field, hlc, site FROM field_clocks"
-                                      " WHERE tbl = ? AND row_id = ? AND field NOT IN ('deleted', '*')",
+                                      " WHERE tbl = ? AND row_id = ? AND field <> 'deleted'",
                                       error);
   if (stmt == NULL)
     return FALSE;
@@ -1758,16 +1779,6 @@ typedef struct
   GStrv                  indexes;
 } SnapshotTable;
 
-/* Consecutive new rows of one table made by one site: their "*" clocks are
- * written in one statement at the end. */
-typedef struct
-{
-  const TandemTableSpec *spec;
-  gint64                 first;
-  gint64                 last;
-  char                  *site;
-} ClockRun;
-
 /* The activity times of a lead the snapshot brought, computed from its
  * activities as they pass (update_activity_times() in one pass). */
 typedef struct
@@ -1796,18 +1807,11 @@ struct _TandemSyncSnapshot
    * team (id -> 1 or 2). */
   GHashTable    *new_leads;
   GHashTable    *sales_members;
-  GArray        *clock_runs;
   int            cache_size;
   guint64        inserted;
   guint64        merged;
   GString       *json;
 };
-
-static void
-clock_run_clear (ClockRun *run)
-{
-  g_free (run->site);
-}
 
 static void
 snapshot_table_free (SnapshotTable *table)
@@ -1851,7 +1855,6 @@ snapshot_free (TandemSyncSnapshot *snapshot)
   g_clear_pointer (&snapshot->paused_search, g_hash_table_unref);
   g_clear_pointer (&snapshot->new_leads, g_hash_table_unref);
   g_clear_pointer (&snapshot->sales_members, g_hash_table_unref);
-  g_clear_pointer (&snapshot->clock_runs, g_array_unref);
   if (snapshot->cache_size != 0)
     {
       g_autofree char *sql = g_strdup_printf ("PRAGMA cache_size = %d", snapshot->cache_size);
@@ -1951,8 +1954,6 @@ tandem_sync_snapshot_begin (TandemStore  *store,
   snapshot->json = g_string_new (NULL);
   snapshot->new_leads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   snapshot->sales_members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  snapshot->clock_runs = g_array_new (FALSE, TRUE, sizeof (ClockRun));
-  g_array_set_clear_func (snapshot->clock_runs, (GDestroyNotify) clock_run_clear);
   tandem_store_enter_bulk (store);
 
   /* A first snapshot of a large workspace writes more pages than the bulk
@@ -2050,36 +2051,6 @@ restore_indexes (TandemSyncSnapshot  *snapshot,
   return TRUE;
 }
 
-/* Writes the "*" clocks of the runs of new rows so far. */
-static gboolean
-flush_clock_runs (TandemSyncSnapshot  *snapshot,
-                  GError             **error)
-{
-  for (guint i = 0; i < snapshot->clock_runs->len; i++)
-    {
-      const ClockRun *run = &g_array_index (snapshot->clock_runs, ClockRun, i);
-      g_autofree char *sql = NULL;
-      sqlite3_stmt *stmt;
-
-      sql = g_strdup_printf ("INSERT OR REPLACE INTO field_clocks (tbl, row_id, field, hlc, site)"
-                             " SELECT ?1, id, '*', created_hlc, ?2 FROM %s"
-                             " WHERE rowid BETWEEN ?3 AND ?4", run->spec->name);
-      stmt = tandem_store_prepare_cached (snapshot->store, sql, error);
-      if (stmt == NULL)
-        return FALSE;
-
-      sqlite3_bind_text (stmt, 1, run->spec->name, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, run->site, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 3, run->first);
-      sqlite3_bind_int64 (stmt, 4, run->last);
-      if (!step_done (snapshot->store, stmt, error))
-        return FALSE;
-    }
-
-  g_array_set_size (snapshot->clock_runs, 0);
-  return TRUE;
-}
-
 gboolean
 tandem_sync_snapshot_table (TandemSyncSnapshot  *snapshot,
                             const char          *table,
@@ -2115,7 +2086,8 @@ tandem_sync_snapshot_table (TandemSyncSnapshot  *snapshot,
   entry->deleted_column = -1;
 
   sql = g_string_new (NULL);
-  g_string_append_printf (sql, "INSERT INTO %s (id, hlc, created_hlc, updated_at", spec->name);
+  g_string_append_printf (sql, "INSERT INTO %s (id, hlc, created_hlc, updated_at, created_site",
+                          spec->name);
   for (guint i = 0; i < n_columns; i++)
     {
       const char *name = NULL;
@@ -2156,7 +2128,7 @@ tandem_sync_snapshot_table (TandemSyncSnapshot  *snapshot,
       g_string_append_printf (sql, ", %s", name);
     }
 
-  g_string_append (sql, ") VALUES (?, ?, ?, ?");
+  g_string_append (sql, ") VALUES (?, ?, ?, ?, ?");
   for (guint i = 0; i < n_columns; i++)
     g_string_append (sql, ", ?");
   /* A row this desktop has already is merged instead. */
@@ -2286,8 +2258,8 @@ merge_snapshot_row (TandemSyncSnapshot   *snapshot,
   SnapshotTable *table = snapshot->table;
   const TandemTableSpec *spec = table->spec;
   g_autoptr(GHashTable) clocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autofree char *sql = NULL;
-  const char *local_site = snapshot->merge.local_site;
+  g_autofree char *created_site = NULL;
+  g_autofree char *created_clock = NULL;
   gint64 created_hlc = 0;
   gboolean deleted = FALSE;
   sqlite3_stmt *stmt;
@@ -2297,8 +2269,7 @@ merge_snapshot_row (TandemSyncSnapshot   *snapshot,
     return FALSE;
 
   /* The clocks of the row here, in two queries rather than one per
-   * column: the field's own, else the remote creator's ("*"), else this
-   * desktop's creation clock. */
+   * column: the field's own, else its creator's. */
   stmt = tandem_store_prepare_cached (snapshot->store,
                                       "SELECT field, hlc, site FROM field_clocks"
                                       " WHERE tbl = ?1 AND row_id = ?2", error);
@@ -2316,14 +2287,9 @@ merge_snapshot_row (TandemSyncSnapshot   *snapshot,
   if (rc != SQLITE_DONE)
     return tandem_store_set_sql_error (snapshot->store, error);
 
-  sql = g_strdup_printf ("SELECT created_hlc FROM %s WHERE id = ?", spec->name);
-  stmt = tandem_store_prepare_cached (snapshot->store, sql, error);
-  if (stmt == NULL)
+  if (!creation_clock (&snapshot->merge, spec, row->row_id, &created_hlc, &created_site, error))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, row->row_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    created_hlc = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
+  created_clock = g_strdup_printf ("%" G_GINT64_FORMAT " %s", created_hlc, created_site);
 
   for (guint i = 0; i < table->n_columns; i++)
     {
@@ -2347,11 +2313,8 @@ merge_snapshot_row (TandemSyncSnapshot   *snapshot,
       if (hlc == 0)
         continue;
 
-      if (here == NULL)
-        here = g_hash_table_lookup (clocks, "*");
       theirs = g_strdup_printf ("%" G_GINT64_FORMAT " %s", hlc, site);
-      if (here != NULL ? g_str_equal (here, theirs)
-                       : (hlc == created_hlc && g_strcmp0 (site, local_site) == 0))
+      if (g_str_equal (here != NULL ? here : created_clock, theirs))
         continue;
 
       value_json = value_to_json (snapshot->json, &row->values[i]);
@@ -2461,10 +2424,8 @@ tandem_sync_snapshot_row (TandemSyncSnapshot   *snapshot,
   SnapshotTable *table;
   sqlite3 *db;
   sqlite3_stmt *stmt;
-  ClockRun *run;
   guint64 seen = 0;
   gint64 newest;
-  gint64 rowid;
   int parameter = 1;
 
   g_return_val_if_fail (snapshot != NULL, FALSE);
@@ -2525,6 +2486,12 @@ tandem_sync_snapshot_row (TandemSyncSnapshot   *snapshot,
   sqlite3_bind_int64 (stmt, parameter++, newest);
   sqlite3_bind_int64 (stmt, parameter++, row->hlc);
   sqlite3_bind_int64 (stmt, parameter++, tandem_hlc_get_millis (newest));
+  /* The creator's clock stands for every column without one of its own,
+   * as insert_row() records it. */
+  if (g_strcmp0 (row->site, snapshot->merge.local_site) != 0)
+    sqlite3_bind_text (stmt, parameter++, row->site, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, parameter++);
   for (guint i = 0; i < row->n_values; i++, parameter++)
     {
       const TandemSyncValue *value = &row->values[i];
@@ -2544,23 +2511,7 @@ tandem_sync_snapshot_row (TandemSyncSnapshot   *snapshot,
   if (sqlite3_changes (db) == 0)
     {
       /* The merge reads the clocks of rows, which must all be written. */
-      return flush_clock_runs (snapshot, error) && merge_snapshot_row (snapshot, row, error);
-    }
-
-  /* The creator's clock stands for every column without one of its own,
-   * as insert_row() records it; consecutive rows by one creator share one
-   * statement that writes it for all of them at the end. */
-  rowid = sqlite3_last_insert_rowid (db);
-  run = snapshot->clock_runs->len > 0
-          ? &g_array_index (snapshot->clock_runs, ClockRun, snapshot->clock_runs->len - 1) : NULL;
-  if (run != NULL && run->spec == table->spec && run->last + 1 == rowid &&
-      g_str_equal (run->site, row->site))
-    run->last = rowid;
-  else
-    {
-      ClockRun next = { table->spec, rowid, rowid, g_strdup (row->site) };
-
-      g_array_append_val (snapshot->clock_runs, next);
+      return merge_snapshot_row (snapshot, row, error);
     }
 
   for (guint i = 0; i < row->n_clocks; i++)
@@ -2813,7 +2764,7 @@ tandem_sync_snapshot_commit (TandemSyncSnapshot  *snapshot,
   TandemStore *store;
   GHashTableIter iter;
   gpointer key;
-  gint64 start, restored, clocked, derived, indexed, checked;
+  gint64 start, restored, derived, indexed, checked;
   gboolean ok;
 
   g_return_val_if_fail (snapshot != NULL, FALSE);
@@ -2822,9 +2773,7 @@ tandem_sync_snapshot_commit (TandemSyncSnapshot  *snapshot,
   store = snapshot->store;
   start = g_get_monotonic_time ();
 
-  ok = flush_clock_runs (snapshot, error);
-  clocked = g_get_monotonic_time ();
-  ok = ok && update_snapshot_derived (snapshot, error);
+  ok = update_snapshot_derived (snapshot, error);
   derived = g_get_monotonic_time ();
 
   ok = ok && resume_search (snapshot, error);
@@ -2850,10 +2799,10 @@ tandem_sync_snapshot_commit (TandemSyncSnapshot  *snapshot,
     tandem_store_rollback (store);
 
   g_debug ("Snapshot of %" G_GUINT64_FORMAT " new and %" G_GUINT64_FORMAT " merged rows: "
-           "indexes %.2f s, clocks %.2f s, derived fields %.2f s, full-text search %.2f s, "
+           "indexes %.2f s, derived fields %.2f s, full-text search %.2f s, "
            "references %.2f s, commit %.2f s",
            snapshot->inserted, snapshot->merged, (restored - indexed) / 1e6,
-           (clocked - start) / 1e6, (derived - clocked) / 1e6,
+           (derived - start) / 1e6,
            (indexed - derived) / 1e6, (checked - restored) / 1e6,
            (g_get_monotonic_time () - checked) / 1e6);
   snapshot_free (snapshot);

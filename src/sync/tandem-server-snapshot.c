@@ -124,7 +124,7 @@ tandem_server_snapshot_read (TandemServerSnapshot  *snapshot,
 
   if (!snapshot->started)
     {
-      tandem_snapshot_append_header (out, TANDEM_SCHEMA_VERSION, snapshot->cursor);
+      tandem_snapshot_append_header (out, TANDEM_SYNC_SCHEMA_VERSION, snapshot->cursor);
       snapshot->started = TRUE;
     }
 

@@ -1078,11 +1078,11 @@ tandem_server_store_push (TandemServerStore  *self,
   g_return_val_if_fail (changes != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (schema != TANDEM_SCHEMA_VERSION)
+  if (schema != TANDEM_SYNC_SCHEMA_VERSION)
     {
       g_set_error (error, TANDEM_SERVER_ERROR, TANDEM_SERVER_ERROR_UPGRADE_REQUIRED,
                    _("The client uses schema %d and the server schema %d: upgrade Tandem"),
-                   schema, TANDEM_SCHEMA_VERSION);
+                   schema, TANDEM_SYNC_SCHEMA_VERSION);
       return FALSE;
     }
 

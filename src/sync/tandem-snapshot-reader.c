@@ -44,13 +44,12 @@ read_line (Reader      *reader,
   switch (kind)
     {
     case TANDEM_SNAPSHOT_LINE_HEADER:
-      if (tandem_snapshot_parser_get_schema (reader->parser) !=
-          tandem_store_get_schema_version (reader->store))
+      if (tandem_snapshot_parser_get_schema (reader->parser) != TANDEM_SYNC_SCHEMA_VERSION)
         {
           g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_UPGRADE_REQUIRED,
                        _("The snapshot is of schema %d and this workspace of schema %d"),
                        tandem_snapshot_parser_get_schema (reader->parser),
-                       tandem_store_get_schema_version (reader->store));
+                       TANDEM_SYNC_SCHEMA_VERSION);
           return FALSE;
         }
 

@@ -813,7 +813,7 @@ client_push_batch (Client        *client,
         return FALSE;
     }
 
-  body = tandem_push_request_build (batch_id, tandem_store_get_schema_version (client->store),
+  body = tandem_push_request_build (batch_id, TANDEM_SYNC_SCHEMA_VERSION,
                                     tandem_store_get_site_id (client->store), now_ms (), changes,
                                     &length);
   /* With the cursor, the server can tell when everything after it is
@@ -1375,7 +1375,7 @@ check_server (const char    *server_url,
     }
 
   if (json_object_get_int_member_with_default (json_node_get_object (root), "schema", 0) !=
-      TANDEM_SCHEMA_VERSION)
+      TANDEM_SYNC_SCHEMA_VERSION)
     {
       set_status_error (&client, SOUP_STATUS_CONFLICT, NULL, error);
       goto out;

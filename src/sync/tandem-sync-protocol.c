@@ -912,11 +912,11 @@ tandem_push_request_parse (const char  *data,
       return NULL;
     }
 
-  if (schema != TANDEM_SCHEMA_VERSION)
+  if (schema != TANDEM_SYNC_SCHEMA_VERSION)
     {
       g_set_error (error, TANDEM_PROTOCOL_ERROR, TANDEM_PROTOCOL_ERROR_UPGRADE_REQUIRED,
                    _("The client uses schema %d and the server schema %d: upgrade Tandem"),
-                   (int) schema, TANDEM_SCHEMA_VERSION);
+                   (int) schema, TANDEM_SYNC_SCHEMA_VERSION);
       return NULL;
     }
 

@@ -83,7 +83,7 @@ typedef struct
 void               tandem_push_request_free    (TandemPushRequest  *request);
 /* Parses and validates a push body: any invalid change fails the whole
  * request with a message "change N: …" (N counted from 0, as the results
- * are). A request of another schema than TANDEM_SCHEMA_VERSION fails with
+ * are). A request of another schema than TANDEM_SYNC_SCHEMA_VERSION fails with
  * TANDEM_PROTOCOL_ERROR_UPGRADE_REQUIRED before its changes are looked at,
  * since they follow a schema this build does not know. */
 TandemPushRequest *tandem_push_request_parse   (const char         *data,

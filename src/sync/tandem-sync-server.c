@@ -395,7 +395,7 @@ handle_health (TandemSyncServer  *self,
 {
   char *body = g_strdup_printf ("{\"status\":\"ok\",\"schema\":%d,\"time\":%" G_GINT64_FORMAT
                                 ",\"protocol\":%d}",
-                                TANDEM_SCHEMA_VERSION, now_ms (), TANDEM_PROTOCOL_VERSION);
+                                TANDEM_SYNC_SCHEMA_VERSION, now_ms (), TANDEM_PROTOCOL_VERSION);
 
   respond_json (msg, SOUP_STATUS_OK, body, strlen (body));
 }
@@ -457,7 +457,7 @@ handle_push (TandemSyncServer  *self,
       else if (g_error_matches (error, TANDEM_PROTOCOL_ERROR,
                                 TANDEM_PROTOCOL_ERROR_UPGRADE_REQUIRED))
         respond_error (msg, SOUP_STATUS_CONFLICT, "upgrade_required", error->message,
-                       "schema", TANDEM_SCHEMA_VERSION);
+                       "schema", TANDEM_SYNC_SCHEMA_VERSION);
       else
         respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", error->message, NULL, 0);
       return;
@@ -469,7 +469,7 @@ handle_push (TandemSyncServer  *self,
     {
       if (g_error_matches (error, TANDEM_SERVER_ERROR, TANDEM_SERVER_ERROR_UPGRADE_REQUIRED))
         respond_error (msg, SOUP_STATUS_CONFLICT, "upgrade_required", error->message,
-                       "schema", TANDEM_SCHEMA_VERSION);
+                       "schema", TANDEM_SYNC_SCHEMA_VERSION);
       else if (g_error_matches (error, TANDEM_SERVER_ERROR, TANDEM_SERVER_ERROR_CLOCK_SKEW))
         respond_error (msg, SOUP_STATUS_CONFLICT, "clock_skew", error->message,
                        "server_time", server_now);

@@ -335,7 +335,7 @@ make_batch (const char *batch_id,
 
   g_string_append_printf (out, "{\"batch_id\":\"%s\",\"schema\":%d,\"site\":\"%s\","
                           "\"sent_at\":%" G_GINT64_FORMAT ",\"changes\":[",
-                          batch_id, TANDEM_SCHEMA_VERSION, site, g_get_real_time () / 1000);
+                          batch_id, TANDEM_SYNC_SCHEMA_VERSION, site, g_get_real_time () / 1000);
   for (guint i = 0; i < n; i++)
     g_string_append_printf (out, "%s{\"table\":\"leads\",\"row\":\"%s-%u\",\"field\":\"*\","
                             "\"value\":{\"first_name\":\"Ann\",\"last_name\":\"Lee %u\","

@@ -201,7 +201,7 @@ test_migrates_search_triggers (void)
 
   store = tandem_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (tandem_store_get_schema_version (store), ==, 4);
+  g_assert_cmpint (tandem_store_get_schema_version (store), ==, TANDEM_SCHEMA_VERSION);
   g_assert_cmpuint (count_leads_found (store, "engineer"), ==, 1);
 
   /* The index entry is changed behind the triggers' back, so that a
@@ -899,6 +899,69 @@ test_hlc_persisted (Fixture       *fixture,
                    first_hlc + (G_GINT64_CONSTANT (3600000) << 16));
 }
 
+/* Schema 5 keeps the creator of a row another desktop made in the row
+ * itself: the "*" clocks of schema 4 move into created_site and leave
+ * field_clocks, and field clocks of their own stay. */
+static void
+test_migrates_creator_sites (void)
+{
+  g_autofree char *dir = tandem_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "workspace.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TandemStore) store = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  for (int version = 1; version <= 4; version++)
+    g_assert_true (tandem_schema_migrate_step (db, version, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO leads (id, created_hlc, email) VALUES"
+                                     " ('remote', 70, 'r@acme.example'),"
+                                     " ('local', 80, 'l@acme.example');"
+                                     "INSERT INTO activities (id, created_hlc, lead_id, kind,"
+                                     " occurred_at) VALUES ('a1', 90, 'remote', 'visit', 1);"
+                                     "INSERT INTO field_clocks VALUES"
+                                     " ('leads', 'remote', '*', 70, 'other-site'),"
+                                     " ('leads', 'remote', 'email', 75, 'third-site'),"
+                                     " ('activities', 'a1', '*', 90, 'other-site')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = tandem_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tandem_store_get_schema_version (store), ==, 5);
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT id, created_site FROM leads ORDER BY id",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "local");
+  g_assert_cmpint (sqlite3_column_type (stmt, 1), ==, SQLITE_NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "other-site");
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT created_site FROM activities", -1, &stmt,
+                                       NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "other-site");
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT group_concat(tbl || ' ' || field || ' ' ||"
+                                       " hlc || ' ' || site) FROM field_clocks", -1, &stmt,
+                                       NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==,
+                   "leads email 75 third-site");
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  sqlite3_close (db);
+  tandem_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -911,6 +974,7 @@ main (int   argc,
   g_test_add_func ("/core/store/refuses-foreign", test_refuses_foreign);
   g_test_add_func ("/core/store/migrates-with-backup", test_migrates_with_backup);
   g_test_add_func ("/core/store/migrates-search-triggers", test_migrates_search_triggers);
+  g_test_add_func ("/core/store/migrates-creator-sites", test_migrates_creator_sites);
   ADD ("/core/store/round-trip-every-table", test_round_trip_every_table);
   ADD ("/core/store/properties", test_properties);
   ADD ("/core/store/clear-field", test_clear_field);

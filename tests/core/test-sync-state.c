@@ -261,12 +261,14 @@ test_apply_insert_update_delete (Fixture       *fixture,
   g_assert_nonnull (copy);
   g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (copy), "email"), ==, "ann@acme.example");
   g_assert_cmpstr (tandem_record_get_text (TANDEM_RECORD (copy), "stage"), ==, "lead");
-  /* The creator's clock, so later comparisons are exact. */
-  clock_sql = g_strdup_printf ("SELECT count(*) FROM field_clocks WHERE row_id = '%s' AND"
-                               " field = '*' AND site = '%s' AND hlc = %" G_GINT64_FORMAT,
+  /* The creator's clock, so later comparisons are exact, kept in the row
+   * rather than one clock row per field. */
+  clock_sql = g_strdup_printf ("SELECT count(*) FROM leads WHERE id = '%s' AND"
+                               " created_site = '%s' AND created_hlc = %" G_GINT64_FORMAT,
                                id, tandem_store_get_site_id (fixture->a),
                                ((TandemChange *) g_ptr_array_index (page, 0))->hlc);
   g_assert_cmpint (query_b (fixture, clock_sql), ==, 1);
+  g_assert_cmpint (query_b (fixture, "SELECT count(*) FROM field_clocks"), ==, 0);
   g_assert_cmpint (query_b (fixture, "SELECT count(*) FROM change_log WHERE origin = 'remote'"
                                      " AND pushed = 1 AND field = '*'"), ==, 1);
   g_assert_cmpint (tandem_sync_count_outbox (fixture->b), ==, 0);

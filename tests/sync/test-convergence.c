@@ -418,7 +418,7 @@ push (Case     *c,
     return TRUE;
 
   CHECK (c, tandem_server_store_push (c->server, replica->device, replica->batch_id,
-                                      TANDEM_SCHEMA_VERSION, now, now, replica->batch,
+                                      TANDEM_SYNC_SCHEMA_VERSION, now, now, replica->batch,
                                       &outcomes, &cursor, &error),
          "push refused: %s", error ? error->message : "?");
   CHECK (c, outcomes->len == replica->batch->len, "one outcome per change");
@@ -475,7 +475,7 @@ push_duplicate (Case *c)
 
   sent = g_ptr_array_index (c->sent, g_rand_int_range (c->rand, 0, c->sent->len));
   CHECK (c, tandem_server_store_push (c->server, sent->device, sent->batch_id,
-                                      TANDEM_SCHEMA_VERSION, now, now, sent->changes,
+                                      TANDEM_SYNC_SCHEMA_VERSION, now, now, sent->changes,
                                       &outcomes, &cursor, &error),
          "repeated push refused: %s", error ? error->message : "?");
   CHECK (c, outcomes->len == sent->changes->len, "one outcome per repeated change");
@@ -848,7 +848,7 @@ assert_tombstones_accounted (Case *c)
                              " FROM %s AS r JOIN field_clocks AS d ON d.tbl = '%s'"
                              " AND d.row_id = r.id AND d.field = 'deleted'"
                              " JOIN field_clocks AS f ON f.tbl = d.tbl AND f.row_id = d.row_id"
-                             " AND f.field NOT IN ('deleted', '*') WHERE r.deleted = 1",
+                             " AND f.field <> 'deleted' WHERE r.deleted = 1",
                              edited_tables[t], edited_tables[t]);
       g_assert_cmpint (sqlite3_prepare_v2 (tandem_store_get_db (c->replicas[0].store), sql, -1,
                                            &stmt, NULL), ==, SQLITE_OK);

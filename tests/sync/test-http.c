@@ -206,7 +206,7 @@ now_ms (void)
 static void
 test_health (void)
 {
-  g_autofree char *expected = g_strdup_printf ("\"schema\":%d", TANDEM_SCHEMA_VERSION);
+  g_autofree char *expected = g_strdup_printf ("\"schema\":%d", TANDEM_SYNC_SCHEMA_VERSION);
 
   expect ("GET", "/v1/health", NULL, NULL, 200, "\"status\":\"ok\"");
   expect ("GET", "/v1/health", NULL, NULL, 200, expected);
@@ -216,7 +216,7 @@ test_health (void)
 static void
 test_unauthorized (void)
 {
-  g_autofree char *body = push_body ("auth", TANDEM_SCHEMA_VERSION, now_ms (),
+  g_autofree char *body = push_body ("auth", TANDEM_SYNC_SCHEMA_VERSION, now_ms (),
                                      GOOD_CHANGE ("L9", "a@b"));
   const char *wrong = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -304,16 +304,16 @@ static void
 test_bad_json (void)
 {
   g_autoptr(GString) deep = g_string_new (NULL);
-  g_autofree char *bad_utf8 = push_body ("u", TANDEM_SCHEMA_VERSION, now_ms (),
+  g_autofree char *bad_utf8 = push_body ("u", TANDEM_SYNC_SCHEMA_VERSION, now_ms (),
                                          GOOD_CHANGE ("L1", "a\xff@b"));
-  g_autofree char *unknown = push_body ("t", TANDEM_SCHEMA_VERSION, now_ms (),
+  g_autofree char *unknown = push_body ("t", TANDEM_SYNC_SCHEMA_VERSION, now_ms (),
                                         "{\"table\":\"nonsense\",\"row\":\"r\",\"field\":\"f\","
                                         "\"value\":1,\"hlc\":1,\"site\":\"s\"}");
-  g_autofree char *unknown_field = push_body ("t", TANDEM_SCHEMA_VERSION, now_ms (),
+  g_autofree char *unknown_field = push_body ("t", TANDEM_SYNC_SCHEMA_VERSION, now_ms (),
                                               "{\"table\":\"leads\",\"row\":\"r\","
                                               "\"field\":\"nonsense\",\"value\":1,\"hlc\":1,"
                                               "\"site\":\"s\"}");
-  g_autofree char *huge = push_body ("h", TANDEM_SCHEMA_VERSION, now_ms (),
+  g_autofree char *huge = push_body ("h", TANDEM_SYNC_SCHEMA_VERSION, now_ms (),
                                      "{\"table\":\"leads\",\"row\":\"r\",\"field\":\"created_at\","
                                      "\"value\":123456789012345678901234567890,\"hlc\":1,"
                                      "\"site\":\"s\"}");
@@ -336,7 +336,7 @@ test_bad_json (void)
 static void
 test_whole_or_nothing (void)
 {
-  g_autofree char *body = push_body ("half", TANDEM_SCHEMA_VERSION, now_ms (),
+  g_autofree char *body = push_body ("half", TANDEM_SYNC_SCHEMA_VERSION, now_ms (),
                                      GOOD_CHANGE ("L1", "a@b") ","
                                      "{\"table\":\"leads\",\"row\":\"L2\",\"field\":\"email\","
                                      "\"value\":7,\"hlc\":5,\"site\":\"s1\"}");
@@ -349,9 +349,9 @@ test_whole_or_nothing (void)
 static void
 test_upgrade_required (void)
 {
-  g_autofree char *body = push_body ("old", TANDEM_SCHEMA_VERSION - 1, now_ms (),
+  g_autofree char *body = push_body ("old", TANDEM_SYNC_SCHEMA_VERSION - 1, now_ms (),
                                      GOOD_CHANGE ("L1", "a@b"));
-  g_autofree char *expected = g_strdup_printf ("\"schema\":%d", TANDEM_SCHEMA_VERSION);
+  g_autofree char *expected = g_strdup_printf ("\"schema\":%d", TANDEM_SYNC_SCHEMA_VERSION);
 
   expect ("POST", "/v1/push", t.token, body, 409, "\"error\":\"upgrade_required\"");
   expect ("POST", "/v1/push", t.token, body, 409, expected);
@@ -361,7 +361,7 @@ test_upgrade_required (void)
 static void
 test_clock_skew (void)
 {
-  g_autofree char *body = push_body ("skew", TANDEM_SCHEMA_VERSION, now_ms () + 3600 * 1000,
+  g_autofree char *body = push_body ("skew", TANDEM_SYNC_SCHEMA_VERSION, now_ms () + 3600 * 1000,
                                      GOOD_CHANGE ("L1", "a@b"));
 
   expect ("POST", "/v1/push", t.token, body, 409, "\"error\":\"clock_skew\"");
@@ -374,8 +374,8 @@ test_push_pull_snapshot (void)
 {
   g_autofree char *header = g_strdup_printf ("{\"format\":\"tandem-snapshot\",\"version\":2,"
                                              "\"schema\":%d,\"cursor\":2}\n",
-                                             TANDEM_SCHEMA_VERSION);
-  g_autofree char *body = push_body ("good-1", TANDEM_SCHEMA_VERSION, now_ms (),
+                                             TANDEM_SYNC_SCHEMA_VERSION);
+  g_autofree char *body = push_body ("good-1", TANDEM_SYNC_SCHEMA_VERSION, now_ms (),
                                      GOOD_CHANGE ("L1", "ann@acme.example") ","
                                      GOOD_CHANGE ("L2", "bob@acme.example"));
   g_autofree char *first = NULL;
@@ -424,15 +424,15 @@ test_push_pull_snapshot (void)
 static void
 test_skip (void)
 {
-  g_autofree char *own = push_body ("skip-1", TANDEM_SCHEMA_VERSION, now_ms (),
+  g_autofree char *own = push_body ("skip-1", TANDEM_SYNC_SCHEMA_VERSION, now_ms (),
                                     GOOD_CHANGE ("S1", "a@b") "," GOOD_CHANGE ("S2", "b@b"));
   g_autofree char *other = g_strdup_printf ("{\"batch_id\":\"skip-2\",\"schema\":%d,"
                                             "\"site\":\"s2\",\"sent_at\":%" G_GINT64_FORMAT
                                             ",\"changes\":[{\"table\":\"leads\",\"row\":\"S3\","
                                             "\"field\":\"email\",\"value\":\"c@b\","
                                             "\"hlc\":111386983071662090,\"site\":\"s2\"}]}",
-                                            TANDEM_SCHEMA_VERSION, now_ms ());
-  g_autofree char *mine = push_body ("skip-3", TANDEM_SCHEMA_VERSION, now_ms (),
+                                            TANDEM_SYNC_SCHEMA_VERSION, now_ms ());
+  g_autofree char *mine = push_body ("skip-3", TANDEM_SYNC_SCHEMA_VERSION, now_ms (),
                                      GOOD_CHANGE ("S4", "d@b"));
   g_autofree char *answer = NULL;
   g_autofree char *retried = NULL;

@@ -15,7 +15,7 @@
 #include "tandem-sync-protocol.h"
 
 /* The schema this build speaks, inside a JSON literal. */
-#define SCHEMA G_STRINGIFY (TANDEM_SCHEMA_VERSION)
+#define SCHEMA G_STRINGIFY (TANDEM_SYNC_SCHEMA_VERSION)
 
 #define CHANGE(fields) \
   "{\"table\":\"leads\",\"row\":\"L1\",\"hlc\":100,\"site\":\"s1\",\"base_hlc\":0," fields "}"
@@ -26,7 +26,7 @@ push_with (const char *change)
 {
   return g_strdup_printf ("{\"batch_id\":\"b1\",\"schema\":%d,\"site\":\"s1\","
                           "\"sent_at\":1763900000000,\"changes\":[%s]}",
-                          TANDEM_SCHEMA_VERSION, change);
+                          TANDEM_SYNC_SCHEMA_VERSION, change);
 }
 
 static void
@@ -77,7 +77,7 @@ test_good_push (void)
   request = tandem_push_request_parse (body, strlen (body), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (request->batch_id, ==, "b1");
-  g_assert_cmpint (request->schema, ==, TANDEM_SCHEMA_VERSION);
+  g_assert_cmpint (request->schema, ==, TANDEM_SYNC_SCHEMA_VERSION);
   g_assert_cmpint (request->sent_at, ==, 1763900000000);
   g_assert_cmpuint (request->changes->len, ==, 3);
 
@@ -128,7 +128,7 @@ test_round_trip (void)
       g_ptr_array_add (changes, change);
     }
 
-  push = tandem_push_request_build ("b-1", TANDEM_SCHEMA_VERSION, "a3f0", 5, changes, NULL);
+  push = tandem_push_request_build ("b-1", TANDEM_SYNC_SCHEMA_VERSION, "a3f0", 5, changes, NULL);
   request = tandem_push_request_parse (push, strlen (push), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (request->changes->len, ==, 3);
@@ -174,10 +174,10 @@ test_round_trip (void)
   g_assert_cmpint (((TandemChange *) g_ptr_array_index (pulled, 1))->seq, ==, 8);
   g_assert_cmpstr (((TandemChange *) g_ptr_array_index (pulled, 1))->site, ==, "a3f0\"site");
 
-  snap = tandem_snapshot_build (TANDEM_SCHEMA_VERSION, 9, changes, NULL);
+  snap = tandem_snapshot_build (TANDEM_SYNC_SCHEMA_VERSION, 9, changes, NULL);
   snapshot = tandem_snapshot_parse (snap, strlen (snap), &schema, &cursor, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (schema, ==, TANDEM_SCHEMA_VERSION);
+  g_assert_cmpint (schema, ==, TANDEM_SYNC_SCHEMA_VERSION);
   g_assert_cmpuint (snapshot->len, ==, 3);
   for (guint i = 0; i < 3; i++)
     {
@@ -368,7 +368,7 @@ test_schema (void)
                                            "\"sent_at\":1,\"changes\":[{\"table\":\"future\","
                                            "\"row\":\"r\",\"field\":\"f\",\"value\":1,"
                                            "\"hlc\":1,\"site\":\"s\"}]}",
-                                           TANDEM_SCHEMA_VERSION + 1);
+                                           TANDEM_SYNC_SCHEMA_VERSION + 1);
 
   /* Another schema is reported as such, not as the unknown table it
    * brings. */

@@ -91,7 +91,7 @@ push_expect (Fixture    *fixture,
   g_autoptr(GString) got = g_string_new (NULL);
   gint64 cursor = -1;
 
-  g_assert_true (tandem_server_store_push (fixture->store, "desk", batch_id, TANDEM_SCHEMA_VERSION,
+  g_assert_true (tandem_server_store_push (fixture->store, "desk", batch_id, TANDEM_SYNC_SCHEMA_VERSION,
                                            NOW, NOW, changes, &outcomes, &cursor, &error));
   g_assert_no_error (error);
   g_assert_nonnull (outcomes);
@@ -260,7 +260,7 @@ push_invalid (Fixture    *fixture,
   g_autoptr(GArray) outcomes = NULL;
   gint64 cursor = -1;
 
-  g_assert_false (tandem_server_store_push (fixture->store, "desk", "bad", TANDEM_SCHEMA_VERSION,
+  g_assert_false (tandem_server_store_push (fixture->store, "desk", "bad", TANDEM_SYNC_SCHEMA_VERSION,
                                             NOW, NOW, changes, &outcomes, &cursor, &error));
   g_assert_error (error, TANDEM_SERVER_ERROR, TANDEM_SERVER_ERROR_INVALID);
   if (strstr (error->message, message) == NULL)
@@ -318,20 +318,20 @@ test_refusals (Fixture       *fixture,
 
   g_ptr_array_add (batch, make_change ("leads", "L1", "phone", "\"111\"", 100, "siteA", 0));
 
-  g_assert_false (tandem_server_store_push (fixture->store, "desk", "b", TANDEM_SCHEMA_VERSION - 1,
+  g_assert_false (tandem_server_store_push (fixture->store, "desk", "b", TANDEM_SYNC_SCHEMA_VERSION - 1,
                                             NOW, NOW, batch, NULL, NULL, &error));
   g_assert_error (error, TANDEM_SERVER_ERROR, TANDEM_SERVER_ERROR_UPGRADE_REQUIRED);
   g_clear_error (&error);
 
-  g_assert_false (tandem_server_store_push (fixture->store, "desk", "b", TANDEM_SCHEMA_VERSION,
+  g_assert_false (tandem_server_store_push (fixture->store, "desk", "b", TANDEM_SYNC_SCHEMA_VERSION,
                                             NOW + 3600 * 1000, NOW, batch, NULL, NULL, &error));
   g_assert_error (error, TANDEM_SERVER_ERROR, TANDEM_SERVER_ERROR_CLOCK_SKEW);
   g_clear_error (&error);
 
   /* 60 s ahead is still fine; behind is always fine. */
-  g_assert_true (tandem_server_store_push (fixture->store, "desk", "b", TANDEM_SCHEMA_VERSION,
+  g_assert_true (tandem_server_store_push (fixture->store, "desk", "b", TANDEM_SYNC_SCHEMA_VERSION,
                                            NOW + 60 * 1000, NOW, batch, NULL, NULL, &error));
-  g_assert_true (tandem_server_store_push (fixture->store, "desk", "c", TANDEM_SCHEMA_VERSION,
+  g_assert_true (tandem_server_store_push (fixture->store, "desk", "c", TANDEM_SYNC_SCHEMA_VERSION,
                                            NOW - 86400 * 1000, NOW, batch, NULL, NULL, &error));
   g_assert_no_error (error);
 }
@@ -591,7 +591,7 @@ test_snapshot (Fixture       *fixture,
   streamed = tandem_snapshot_parse (text, g_memory_output_stream_get_data_size (
                                       G_MEMORY_OUTPUT_STREAM (out)), &schema, &cursor, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (schema, ==, TANDEM_SCHEMA_VERSION);
+  g_assert_cmpint (schema, ==, TANDEM_SYNC_SCHEMA_VERSION);
   g_assert_cmpint (cursor, ==, 3);
   g_assert_cmpuint (streamed->len, ==, snapshot->len);
   for (guint i = 0; i < snapshot->len; i++)

@@ -109,7 +109,7 @@ push (Fixture      *f,
     g_ptr_array_add (changes, change);
   va_end (args);
 
-  g_assert_true (tandem_server_store_push (f->server, "desk", batch_id, TANDEM_SCHEMA_VERSION,
+  g_assert_true (tandem_server_store_push (f->server, "desk", batch_id, TANDEM_SYNC_SCHEMA_VERSION,
                                            now, now, changes, NULL, NULL, &error));
   g_assert_no_error (error);
 }
@@ -213,13 +213,12 @@ test_round_trip (Fixture       *f,
 
   /* The fields keep the server's clocks: the creator's for those never
    * changed, its own for the one edited since. */
-  clock = desk_text (f, "SELECT hlc || ' ' || site FROM field_clocks WHERE row_id = 'L1'"
-                        " AND field = '*'");
+  clock = desk_text (f, "SELECT created_hlc || ' ' || created_site FROM leads WHERE id = 'L1'");
   email_clock = desk_text (f, "SELECT hlc || ' ' || site FROM field_clocks WHERE row_id = 'L1'"
                               " AND field = 'email'");
   g_assert_cmpstr (clock, ==, expected_clock);
   g_assert_cmpstr (email_clock, ==, expected_email_clock);
-  g_assert_cmpint (desk_int (f, "SELECT count(*) FROM field_clocks WHERE row_id = 'L1'"), ==, 2);
+  g_assert_cmpint (desk_int (f, "SELECT count(*) FROM field_clocks WHERE row_id = 'L1'"), ==, 1);
   g_assert_cmpint (desk_int (f, "SELECT created_hlc FROM leads WHERE id = 'L1'"), ==, stamp (10));
   g_assert_cmpint (desk_int (f, "SELECT hlc FROM leads WHERE id = 'L1'"), ==, stamp (30));
 
@@ -585,7 +584,7 @@ test_edit_against_delete (Fixture       *f,
   /* Another desktop's edit, clocked a second after the delete. */
   g_ptr_array_add (changes, change_new ("leads", "L1", "phone", "\"+1 555 0199\"",
                                         tandem_hlc_pack (now + 1000, 0), SITE_B, stamp (10)));
-  g_assert_true (tandem_server_store_push (f->server, "desk", "late-edit", TANDEM_SCHEMA_VERSION,
+  g_assert_true (tandem_server_store_push (f->server, "desk", "late-edit", TANDEM_SYNC_SCHEMA_VERSION,
                                            now + 1000, now + 1000, changes, NULL, NULL, &error));
   g_assert_no_error (error);
 
