@@ -556,6 +556,25 @@ sql_failed (TandemStore  *store,
 
 /* Activities. */
 
+/* Whether @rule holds for an activity whose value of the rule's attribute
+ * is @subject. */
+static gboolean
+activity_rule_matches_value (const Rule *rule,
+                             const char *subject)
+{
+  if (subject == NULL || *rule->value == '\0')
+    return FALSE;
+
+  /* Web addresses are compared as written: paths are case-sensitive. */
+  if (rule->op == OP_CONTAINS)
+    return strstr (subject, rule->value) != NULL;
+
+  if (rule->attribute == ATTR_URL || rule->attribute == ATTR_ASSET)
+    return strcmp (subject, rule->value) == 0;
+
+  return tandem_folded_set_contains (rule->values, subject);
+}
+
 static gboolean
 activity_rule_matches (const Rule *rule,
                        const char *kind,
@@ -583,17 +602,7 @@ activity_rule_matches (const Rule *rule,
       return FALSE;
     }
 
-  if (subject == NULL || *rule->value == '\0')
-    return FALSE;
-
-  /* Web addresses are compared as written: paths are case-sensitive. */
-  if (rule->op == OP_CONTAINS)
-    return strstr (subject, rule->value) != NULL;
-
-  if (rule->attribute == ATTR_URL || rule->attribute == ATTR_ASSET)
-    return strcmp (subject, rule->value) == 0;
-
-  return tandem_folded_set_contains (rule->values, subject);
+  return activity_rule_matches_value (rule, subject);
 }
 
 static void
@@ -618,6 +627,124 @@ activity_hits_fill (TandemScoringRules *rules,
     if (activity_rule_matches (g_ptr_array_index (rules->fast_track, r), kind, url, asset_id,
                                channel))
       hits->fast_track_mask |= G_GUINT64_CONSTANT (1) << r;
+}
+
+/* A pass over every activity tests the same few values again and again:
+ * the large sample has a million activities but thirteen kinds, nineteen
+ * channels and 500 assets. So such a pass remembers, for each kind, asset
+ * and channel it has met, which rules that value satisfies; only the web
+ * addresses, which are many and mostly tested with "contains", are tested
+ * one by one. Each cache stops growing at HITS_CACHE_MAX values. */
+#define HITS_CACHE_MAX 4096
+
+typedef struct
+{
+  guint64 engagement_mask;
+  guint64 fast_track_mask;
+} RuleMasks;
+
+typedef struct
+{
+  TandemScoringRules *rules;
+  /* Per cached attribute: value -> RuleMasks. */
+  GHashTable         *kinds;
+  GHashTable         *assets;
+  GHashTable         *channels;
+} HitsCache;
+
+static void
+hits_cache_init (HitsCache          *cache,
+                 TandemScoringRules *rules)
+{
+  cache->rules = rules;
+  cache->kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  cache->assets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  cache->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+static void
+hits_cache_clear (HitsCache *cache)
+{
+  g_clear_pointer (&cache->kinds, g_hash_table_unref);
+  g_clear_pointer (&cache->assets, g_hash_table_unref);
+  g_clear_pointer (&cache->channels, g_hash_table_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HitsCache, hits_cache_clear)
+
+static void
+masks_for_value (TandemScoringRules *rules,
+                 Attribute           attribute,
+                 const char         *value,
+                 RuleMasks          *masks)
+{
+  masks->engagement_mask = 0;
+  masks->fast_track_mask = 0;
+
+  for (guint r = 0; r < rules->engagement->len; r++)
+    {
+      const Rule *rule = g_ptr_array_index (rules->engagement, r);
+
+      if (rule->attribute == attribute && activity_rule_matches_value (rule, value))
+        masks->engagement_mask |= G_GUINT64_CONSTANT (1) << r;
+    }
+
+  for (guint r = 0; r < rules->fast_track->len; r++)
+    {
+      const Rule *rule = g_ptr_array_index (rules->fast_track, r);
+
+      if (rule->attribute == attribute && activity_rule_matches_value (rule, value))
+        masks->fast_track_mask |= G_GUINT64_CONSTANT (1) << r;
+    }
+}
+
+static void
+add_cached_masks (HitsCache    *cache,
+                  GHashTable   *values,
+                  Attribute     attribute,
+                  const char   *value,
+                  ActivityHits *hits)
+{
+  RuleMasks *masks;
+  RuleMasks computed;
+
+  /* No rule holds for a missing value. */
+  if (value == NULL)
+    return;
+
+  masks = g_hash_table_lookup (values, value);
+  if (masks == NULL)
+    {
+      masks_for_value (cache->rules, attribute, value, &computed);
+      if (g_hash_table_size (values) < HITS_CACHE_MAX)
+        g_hash_table_insert (values, g_strdup (value), g_memdup2 (&computed, sizeof computed));
+      masks = &computed;
+    }
+
+  hits->engagement_mask |= masks->engagement_mask;
+  hits->fast_track_mask |= masks->fast_track_mask;
+}
+
+/* activity_hits_fill(), the same hits through @cache. */
+static void
+activity_hits_fill_cached (HitsCache    *cache,
+                           ActivityHits *hits,
+                           const char   *kind,
+                           const char   *url,
+                           const char   *asset_id,
+                           const char   *channel,
+                           gint64        occurred_at)
+{
+  RuleMasks by_url;
+
+  masks_for_value (cache->rules, ATTR_URL, url, &by_url);
+  hits->occurred_at = occurred_at;
+  hits->engagement_mask = by_url.engagement_mask;
+  hits->fast_track_mask = by_url.fast_track_mask;
+
+  add_cached_masks (cache, cache->kinds, ATTR_KIND, kind, hits);
+  add_cached_masks (cache, cache->assets, ATTR_ASSET, asset_id, hits);
+  add_cached_masks (cache, cache->channels, ATTR_CHANNEL, channel, hits);
 }
 
 /* Explanations. */
@@ -1636,11 +1763,13 @@ scan_leads (TandemStore            *store,
 {
   g_autoptr(GHashTable) companies = NULL;
   g_autoptr(GArray) activities = NULL;
+  g_auto(HitsCache) cache = { NULL };
   sqlite3_stmt *stmt, *leads, *acts;
   gint64 n_leads, done = 0, step;
   gboolean more_activities;
   int rc;
 
+  hits_cache_init (&cache, rules);
   n_leads = MAX (tandem_store_count (store, "leads"), 1);
   step = MAX (n_leads / PROGRESS_STEPS, 1);
 
@@ -1697,12 +1826,12 @@ scan_leads (TandemStore            *store,
             {
               ActivityHits hits;
 
-              activity_hits_fill (rules, &hits,
-                                  (const char *) sqlite3_column_text (acts, 1),
-                                  (const char *) sqlite3_column_text (acts, 2),
-                                  (const char *) sqlite3_column_text (acts, 3),
-                                  (const char *) sqlite3_column_text (acts, 4),
-                                  sqlite3_column_int64 (acts, 5));
+              activity_hits_fill_cached (&cache, &hits,
+                                         (const char *) sqlite3_column_text (acts, 1),
+                                         (const char *) sqlite3_column_text (acts, 2),
+                                         (const char *) sqlite3_column_text (acts, 3),
+                                         (const char *) sqlite3_column_text (acts, 4),
+                                         sqlite3_column_int64 (acts, 5));
               g_array_append_val (activities, hits);
             }
 

@@ -340,6 +340,21 @@ test_engagement (Fixture       *f,
   assert_hit (score, "+4 came through partner, 2 days ago");
   g_assert_cmpint (score->engagement_score, ==, 15 - 10 + 12 + 9 + 4);
   g_assert_cmpint (score->score, ==, score->fit_score + score->engagement_score);
+
+  /* A pass over every lead, which remembers the rules each kind, asset
+   * and channel satisfies, stores the same score. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TandemLead) stored = NULL;
+
+    g_assert_true (tandem_scoring_update_all (f->store, f->now, NULL, &error));
+    g_assert_no_error (error);
+    stored = tandem_store_get (f->store, TANDEM_TYPE_LEAD,
+                               tandem_record_get_id (TANDEM_RECORD (lead)), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (tandem_record_get_int (TANDEM_RECORD (stored), "engagement_score"), ==,
+                     15 - 10 + 12 + 9 + 4);
+  }
 }
 
 /* A cap limits what one rule may add, and a negative rule what it may take. */
