@@ -1748,8 +1748,87 @@ column_int_or (sqlite3_stmt *stmt,
   return sqlite3_column_int (stmt, column);
 }
 
-/* Reads the companies once, then walks the leads and their activities
- * together, both ordered by lead id, so each is read in one query. */
+/* An activity's hits with the position of its lead in the scan. */
+typedef struct
+{
+  guint        lead;
+  ActivityHits hits;
+} LeadHits;
+
+static int
+compare_lead_hits (gconstpointer a,
+                   gconstpointer b)
+{
+  const LeadHits *first = a;
+  const LeadHits *second = b;
+
+  if (first->lead != second->lead)
+    return first->lead < second->lead ? -1 : 1;
+
+  return (first->hits.occurred_at > second->hits.occurred_at) -
+         (first->hits.occurred_at < second->hits.occurred_at);
+}
+
+/* The hits of every activity that matches a rule, sorted by the position
+ * of its lead in @lead_positions (id -> position + 1), then by time. The
+ * activities are read in the order they are stored and sorted here:
+ * reading them lead by lead through their index visits the table in no
+ * order at all, and without the index (a snapshot builds it last) SQLite
+ * sorts whole rows. */
+static GArray *
+collect_hits (TandemStore   *store,
+              HitsCache     *cache,
+              GHashTable    *lead_positions,
+              GError       **error)
+{
+  g_autoptr(GArray) collected = g_array_new (FALSE, FALSE, sizeof (LeadHits));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = tandem_store_prepare_cached (store,
+                                      "SELECT lead_id, kind, url, asset_id, channel, occurred_at"
+                                      " FROM activities WHERE deleted = 0", error);
+  if (stmt == NULL)
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *lead_id = (const char *) sqlite3_column_text (stmt, 0);
+      guint position = lead_id ? GPOINTER_TO_UINT (g_hash_table_lookup (lead_positions, lead_id))
+                               : 0;
+      LeadHits entry;
+
+      /* The activity of a deleted lead counts for nobody. */
+      if (position == 0)
+        continue;
+
+      activity_hits_fill_cached (cache, &entry.hits,
+                                 (const char *) sqlite3_column_text (stmt, 1),
+                                 (const char *) sqlite3_column_text (stmt, 2),
+                                 (const char *) sqlite3_column_text (stmt, 3),
+                                 (const char *) sqlite3_column_text (stmt, 4),
+                                 sqlite3_column_int64 (stmt, 5));
+      if (entry.hits.engagement_mask == 0 && entry.hits.fast_track_mask == 0)
+        continue;
+
+      entry.lead = position - 1;
+      g_array_append_val (collected, entry);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      sql_failed (store, error);
+      return NULL;
+    }
+
+  g_array_sort (collected, compare_lead_hits);
+  return g_steal_pointer (&collected);
+}
+
+/* Reads the companies once, the ids of the leads, and the hits of every
+ * activity (collect_hits()); then walks the leads in the same order with
+ * their hits. */
 static gboolean
 scan_leads (TandemStore            *store,
             TandemScoringRules     *rules,
@@ -1762,11 +1841,15 @@ scan_leads (TandemStore            *store,
             GError                **error)
 {
   g_autoptr(GHashTable) companies = NULL;
+  g_autoptr(GHashTable) lead_positions = NULL;
+  g_autoptr(GArray) all_hits = NULL;
   g_autoptr(GArray) activities = NULL;
   g_auto(HitsCache) cache = { NULL };
-  sqlite3_stmt *stmt, *leads, *acts;
+  GStringChunk *ids;
+  sqlite3_stmt *stmt, *leads;
   gint64 n_leads, done = 0, step;
-  gboolean more_activities;
+  guint next_hit = 0;
+  guint position = 0;
   int rc;
 
   hits_cache_init (&cache, rules);
@@ -1794,17 +1877,30 @@ scan_leads (TandemStore            *store,
                                        " FROM leads WHERE deleted = 0 ORDER BY id", error);
   if (leads == NULL)
     return FALSE;
-  acts = tandem_store_prepare_cached (store,
-                                      "SELECT lead_id, kind, url, asset_id, channel, occurred_at"
-                                      " FROM activities WHERE deleted = 0"
-                                      " ORDER BY lead_id, occurred_at", error);
-  if (acts == NULL)
+
+  /* The positions the leads will be walked in; the ids live in one chunk
+   * rather than one allocation each. */
+  ids = g_string_chunk_new (64 * 1024);
+  lead_positions = g_hash_table_new (g_str_hash, g_str_equal);
+  while ((rc = sqlite3_step (leads)) == SQLITE_ROW)
+    g_hash_table_insert (lead_positions,
+                         g_string_chunk_insert (ids, (const char *) sqlite3_column_text (leads, 0)),
+                         GUINT_TO_POINTER (++position));
+  sqlite3_reset (leads);
+  if (rc != SQLITE_DONE)
+    {
+      g_string_chunk_free (ids);
+      return sql_failed (store, error);
+    }
+
+  all_hits = collect_hits (store, &cache, lead_positions, error);
+  g_clear_pointer (&lead_positions, g_hash_table_unref);
+  g_string_chunk_free (ids);
+  if (all_hits == NULL)
     return FALSE;
 
   activities = g_array_new (FALSE, FALSE, sizeof (ActivityHits));
-  rc = sqlite3_step (acts);
-  more_activities = rc == SQLITE_ROW;
-
+  position = 0;
   while ((rc = sqlite3_step (leads)) == SQLITE_ROW)
     {
       const char *lead_id = (const char *) sqlite3_column_text (leads, 0);
@@ -1815,28 +1911,15 @@ scan_leads (TandemStore            *store,
       LeadRow row;
 
       g_array_set_size (activities, 0);
-      while (more_activities)
+      for (; next_hit < all_hits->len; next_hit++)
         {
-          const char *activity_lead = (const char *) sqlite3_column_text (acts, 0);
-          int order = g_strcmp0 (activity_lead, lead_id);
+          const LeadHits *entry = &g_array_index (all_hits, LeadHits, next_hit);
 
-          if (order > 0)
+          if (entry->lead != position)
             break;
-          if (order == 0)
-            {
-              ActivityHits hits;
-
-              activity_hits_fill_cached (&cache, &hits,
-                                         (const char *) sqlite3_column_text (acts, 1),
-                                         (const char *) sqlite3_column_text (acts, 2),
-                                         (const char *) sqlite3_column_text (acts, 3),
-                                         (const char *) sqlite3_column_text (acts, 4),
-                                         sqlite3_column_int64 (acts, 5));
-              g_array_append_val (activities, hits);
-            }
-
-          more_activities = sqlite3_step (acts) == SQLITE_ROW;
+          g_array_append_val (activities, entry->hits);
         }
+      position++;
 
       input.job_title = (const char *) sqlite3_column_text (leads, 1);
       input.seniority = (const char *) sqlite3_column_text (leads, 2);
@@ -1869,7 +1952,6 @@ scan_leads (TandemStore            *store,
     }
 
   sqlite3_reset (leads);
-  sqlite3_reset (acts);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
