@@ -153,6 +153,25 @@ rename_persona (Desktop    *desktop,
   g_assert_no_error (error);
 }
 
+/* Waits until the wall clock is past the persona's last change here, so
+ * that an edit made next on another desktop is clocked later, as the
+ * scenario needs: within one millisecond both desktops' clocks can give
+ * the same stamp, and then their site ids decide which came first. */
+static void
+wait_past_persona (Desktop    *desktop,
+                   const char *id)
+{
+  g_autoptr(TandemRecord) persona = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 changed;
+
+  persona = tandem_store_get (desktop->store, TANDEM_TYPE_PERSONA, id, &error);
+  g_assert_no_error (error);
+  changed = tandem_hlc_get_millis (tandem_record_get_loaded_hlc (persona));
+  while (g_get_real_time () / 1000 <= changed)
+    g_usleep (100);
+}
+
 static void
 collect_label_text (GtkWidget *widget,
                     GString   *text)
@@ -371,6 +390,7 @@ test_two_desktops (void)
   /* Both change the same field while apart; A's edit is the later one, so
    * it wins, and B, which syncs last, records the conflict. */
   rename_persona (&b, persona_id, "Bob's name");
+  wait_past_persona (&b, persona_id);
   rename_persona (&a, persona_id, "Alice's name");
   sync_now (&a);
   rounds = b.rounds;
