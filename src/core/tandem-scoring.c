@@ -575,60 +575,6 @@ activity_rule_matches_value (const Rule *rule,
   return tandem_folded_set_contains (rule->values, subject);
 }
 
-static gboolean
-activity_rule_matches (const Rule *rule,
-                       const char *kind,
-                       const char *url,
-                       const char *asset_id,
-                       const char *channel)
-{
-  const char *subject;
-
-  switch (rule->attribute)
-    {
-    case ATTR_KIND:
-      subject = kind;
-      break;
-    case ATTR_URL:
-      subject = url;
-      break;
-    case ATTR_ASSET:
-      subject = asset_id;
-      break;
-    case ATTR_CHANNEL:
-      subject = channel;
-      break;
-    default:
-      return FALSE;
-    }
-
-  return activity_rule_matches_value (rule, subject);
-}
-
-static void
-activity_hits_fill (TandemScoringRules *rules,
-                    ActivityHits       *hits,
-                    const char         *kind,
-                    const char         *url,
-                    const char         *asset_id,
-                    const char         *channel,
-                    gint64              occurred_at)
-{
-  hits->occurred_at = occurred_at;
-  hits->engagement_mask = 0;
-  hits->fast_track_mask = 0;
-
-  for (guint r = 0; r < rules->engagement->len; r++)
-    if (activity_rule_matches (g_ptr_array_index (rules->engagement, r), kind, url, asset_id,
-                               channel))
-      hits->engagement_mask |= G_GUINT64_CONSTANT (1) << r;
-
-  for (guint r = 0; r < rules->fast_track->len; r++)
-    if (activity_rule_matches (g_ptr_array_index (rules->fast_track, r), kind, url, asset_id,
-                               channel))
-      hits->fast_track_mask |= G_GUINT64_CONSTANT (1) << r;
-}
-
 /* A pass over every activity tests the same few values again and again:
  * the large sample has a million activities but thirteen kinds, nineteen
  * channels and 500 assets. So such a pass remembers, for each kind, asset
@@ -645,18 +591,15 @@ typedef struct
 
 typedef struct
 {
-  TandemScoringRules *rules;
-  /* Per cached attribute: value -> RuleMasks. */
-  GHashTable         *kinds;
-  GHashTable         *assets;
-  GHashTable         *channels;
+  /* Per remembered attribute: value -> RuleMasks. */
+  GHashTable *kinds;
+  GHashTable *assets;
+  GHashTable *channels;
 } HitsCache;
 
 static void
-hits_cache_init (HitsCache          *cache,
-                 TandemScoringRules *rules)
+hits_cache_init (HitsCache *cache)
 {
-  cache->rules = rules;
   cache->kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   cache->assets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   cache->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -698,26 +641,30 @@ masks_for_value (TandemScoringRules *rules,
     }
 }
 
+/* Adds to @hits the rules on @attribute that @value meets, looked up in
+ * @remembered (value -> RuleMasks) when given. */
 static void
-add_cached_masks (HitsCache    *cache,
-                  GHashTable   *values,
-                  Attribute     attribute,
-                  const char   *value,
-                  ActivityHits *hits)
+add_masks (TandemScoringRules *rules,
+           GHashTable         *remembered,
+           Attribute           attribute,
+           const char         *value,
+           ActivityHits       *hits)
 {
-  RuleMasks *masks;
+  RuleMasks *masks = NULL;
   RuleMasks computed;
 
   /* No rule holds for a missing value. */
   if (value == NULL)
     return;
 
-  masks = g_hash_table_lookup (values, value);
+  if (remembered != NULL)
+    masks = g_hash_table_lookup (remembered, value);
   if (masks == NULL)
     {
-      masks_for_value (cache->rules, attribute, value, &computed);
-      if (g_hash_table_size (values) < HITS_CACHE_MAX)
-        g_hash_table_insert (values, g_strdup (value), g_memdup2 (&computed, sizeof computed));
+      masks_for_value (rules, attribute, value, &computed);
+      if (remembered != NULL && g_hash_table_size (remembered) < HITS_CACHE_MAX)
+        g_hash_table_insert (remembered, g_strdup (value),
+                             g_memdup2 (&computed, sizeof computed));
       masks = &computed;
     }
 
@@ -725,26 +672,26 @@ add_cached_masks (HitsCache    *cache,
   hits->fast_track_mask |= masks->fast_track_mask;
 }
 
-/* activity_hits_fill(), the same hits through @cache. */
+/* Reduces an activity to the rules it meets; @cache, when given, is a
+ * pass's memory of them. */
 static void
-activity_hits_fill_cached (HitsCache    *cache,
-                           ActivityHits *hits,
-                           const char   *kind,
-                           const char   *url,
-                           const char   *asset_id,
-                           const char   *channel,
-                           gint64        occurred_at)
+activity_hits_fill (TandemScoringRules *rules,
+                    HitsCache          *cache,
+                    ActivityHits       *hits,
+                    const char         *kind,
+                    const char         *url,
+                    const char         *asset_id,
+                    const char         *channel,
+                    gint64              occurred_at)
 {
-  RuleMasks by_url;
-
-  masks_for_value (cache->rules, ATTR_URL, url, &by_url);
   hits->occurred_at = occurred_at;
-  hits->engagement_mask = by_url.engagement_mask;
-  hits->fast_track_mask = by_url.fast_track_mask;
+  hits->engagement_mask = 0;
+  hits->fast_track_mask = 0;
 
-  add_cached_masks (cache, cache->kinds, ATTR_KIND, kind, hits);
-  add_cached_masks (cache, cache->assets, ATTR_ASSET, asset_id, hits);
-  add_cached_masks (cache, cache->channels, ATTR_CHANNEL, channel, hits);
+  add_masks (rules, cache ? cache->kinds : NULL, ATTR_KIND, kind, hits);
+  add_masks (rules, NULL, ATTR_URL, url, hits);
+  add_masks (rules, cache ? cache->assets : NULL, ATTR_ASSET, asset_id, hits);
+  add_masks (rules, cache ? cache->channels : NULL, ATTR_CHANNEL, channel, hits);
 }
 
 /* Explanations. */
@@ -1433,7 +1380,7 @@ load_activities (TandemScoringRules  *rules,
     {
       ActivityHits hits;
 
-      activity_hits_fill (rules, &hits,
+      activity_hits_fill (rules, NULL, &hits,
                           (const char *) sqlite3_column_text (stmt, 0),
                           (const char *) sqlite3_column_text (stmt, 1),
                           (const char *) sqlite3_column_text (stmt, 2),
@@ -1776,10 +1723,11 @@ compare_lead_hits (gconstpointer a,
  * order at all, and without the index (a snapshot builds it last) SQLite
  * sorts whole rows. */
 static GArray *
-collect_hits (TandemStore   *store,
-              HitsCache     *cache,
-              GHashTable    *lead_positions,
-              GError       **error)
+collect_hits (TandemStore         *store,
+              TandemScoringRules *rules,
+              HitsCache          *cache,
+              GHashTable         *lead_positions,
+              GError            **error)
 {
   g_autoptr(GArray) collected = g_array_new (FALSE, FALSE, sizeof (LeadHits));
   sqlite3_stmt *stmt;
@@ -1802,12 +1750,12 @@ collect_hits (TandemStore   *store,
       if (position == 0)
         continue;
 
-      activity_hits_fill_cached (cache, &entry.hits,
-                                 (const char *) sqlite3_column_text (stmt, 1),
-                                 (const char *) sqlite3_column_text (stmt, 2),
-                                 (const char *) sqlite3_column_text (stmt, 3),
-                                 (const char *) sqlite3_column_text (stmt, 4),
-                                 sqlite3_column_int64 (stmt, 5));
+      activity_hits_fill (rules, cache, &entry.hits,
+                          (const char *) sqlite3_column_text (stmt, 1),
+                          (const char *) sqlite3_column_text (stmt, 2),
+                          (const char *) sqlite3_column_text (stmt, 3),
+                          (const char *) sqlite3_column_text (stmt, 4),
+                          sqlite3_column_int64 (stmt, 5));
       if (entry.hits.engagement_mask == 0 && entry.hits.fast_track_mask == 0)
         continue;
 
@@ -1852,7 +1800,7 @@ scan_leads (TandemStore            *store,
   guint position = 0;
   int rc;
 
-  hits_cache_init (&cache, rules);
+  hits_cache_init (&cache);
   n_leads = MAX (tandem_store_count (store, "leads"), 1);
   step = MAX (n_leads / PROGRESS_STEPS, 1);
 
@@ -1893,7 +1841,7 @@ scan_leads (TandemStore            *store,
       return sql_failed (store, error);
     }
 
-  all_hits = collect_hits (store, &cache, lead_positions, error);
+  all_hits = collect_hits (store, rules, &cache, lead_positions, error);
   g_clear_pointer (&lead_positions, g_hash_table_unref);
   g_string_chunk_free (ids);
   if (all_hits == NULL)
