@@ -1054,6 +1054,59 @@ test_card_stalled_follows_stage (Fixture       *fixture,
   g_assert_true (tandem_test_wait_until (card_marked_stalled, &wait, TIMEOUT_MS));
 }
 
+static GtkWidget *
+find_with_class (GtkWidget  *root,
+                 const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_with_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The grade letter and its colour follow each lead a card is bound to, as
+ * cards are reused while scrolling: the same grade again, another, none. */
+static void
+test_card_grade (void)
+{
+  static const char * const sequence[] = { "A", "A", "C", NULL, "B", "B", "D", "A" };
+  static const char * const classes[] = { "grade-a", "grade-b", "grade-c", "grade-d" };
+  GtkWidget *card = g_object_ref_sink (tandem_lead_card_new ());
+  GtkWidget *label;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sequence); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("lead-%u", i);
+      g_autoptr(TandemRecord) lead = tandem_record_new_with_id (TANDEM_TYPE_LEAD, id);
+
+      tandem_record_set_text (lead, "first_name", "Ada");
+      tandem_record_set_text (lead, "grade", sequence[i]);
+      tandem_lead_card_bind (TANDEM_LEAD_CARD (card), TANDEM_LEAD (lead), "Acme", "Bo", FALSE);
+
+      label = find_with_class (card, "lead-grade");
+      g_assert_nonnull (label);
+      g_assert_true (gtk_widget_get_visible (label) == (sequence[i] != NULL));
+      if (sequence[i] != NULL)
+        g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, sequence[i]);
+      for (guint c = 0; c < G_N_ELEMENTS (classes); c++)
+        g_assert_true (gtk_widget_has_css_class (label, classes[c]) ==
+                       (sequence[i] != NULL && sequence[i][0] - 'A' == (int) c));
+      tandem_lead_card_unbind (TANDEM_LEAD_CARD (card));
+    }
+
+  g_object_unref (card);
+}
+
 static void
 test_waiting_time (void)
 {
@@ -1315,6 +1368,7 @@ main (int   argc,
   tandem_test_init (&argc, &argv);
 
   g_test_add_func ("/ui/pipeline/waiting-time", test_waiting_time);
+  g_test_add_func ("/ui/pipeline/card-grade", test_card_grade);
   g_test_add_func ("/ui/pipeline/committee-from-detail", test_committee_from_detail);
   g_test_add ("/ui/pipeline/board-columns", Fixture, NULL,
               fixture_set_up, test_board_columns, fixture_tear_down);
