@@ -1439,3 +1439,35 @@ tandem_lead_query_list_sources (TandemStore  *store,
 
   return g_steal_pointer (&sources);
 }
+
+gboolean
+tandem_lead_query_read_company_names (TandemStore  *store,
+                                      GHashTable   *names,
+                                      GError      **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (names != NULL, FALSE);
+
+  stmt = tandem_store_prepare_cached (store,
+                                      "SELECT id, name FROM companies WHERE deleted = 0",
+                                      error);
+  if (stmt == NULL)
+    return FALSE;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (stmt, 1);
+
+      g_hash_table_replace (names, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+                            g_strdup (name != NULL ? name : ""));
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return tandem_store_set_sql_error (store, error);
+
+  return TRUE;
+}

@@ -98,4 +98,12 @@ TandemRecordList *tandem_lead_query_create_list    (TandemLeadQuery    *self,
 GPtrArray       *tandem_lead_query_list_sources (TandemStore  *store,
                                                  GError      **error);
 
+/* Fills @names (company id → name, both strings the table frees) with
+ * every live company's name, in one pass over the companies: what the
+ * leads table shows in its Company column, read at once rather than one
+ * query for each row a jump of the table binds. */
+gboolean         tandem_lead_query_read_company_names (TandemStore  *store,
+                                                       GHashTable   *names,
+                                                       GError      **error);
+
 G_END_DECLS

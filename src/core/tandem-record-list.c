@@ -10,10 +10,17 @@
 #include "tandem-record-list.h"
 #include "tandem-store-private.h"
 
-/* Rows are read this many at a time, in one query: a view binding a
- * screenful of rows (a couple of hundred when the leads table jumps) runs
- * a query or two instead of one per row. */
+/* Rows are read this many at a time at most, in one query: a view binding
+ * a screenful of rows (a couple of hundred when the leads table jumps)
+ * runs a few queries instead of one per row. */
 #define PAGE_SIZE 128
+
+/* The first page read where nothing around was loaded, as when a view
+ * jumps to a far place: a board column shows a dozen cards there, and
+ * each row read costs a couple of random reads of the file. The pages
+ * that continue it double up to PAGE_SIZE (32 + 64 + 128 rows for the
+ * couple of hundred of the leads table). */
+#define FIRST_PAGE_SIZE 32
 
 /* How many of the rows read last the list keeps alive by itself, whoever
  * else holds them: the pages around where the views are looking. Past
@@ -42,6 +49,12 @@ struct _TandemRecordList
   guint                  kept_next;
   /* The query that reads a page, made on first use. */
   char                  *page_sql;
+  /* Where the last page read ended (one past its last row) and began, and
+   * how many rows it covered: a page asked for right after it, or right
+   * before it when reading upwards, continues it and may be larger. */
+  guint                  page_end;
+  guint                  page_start;
+  guint                  page_rows;
   gulong                 changed_handler;
   gulong                 committed_handler;
   /* Rows the store reported changed since its last commit notice, and
@@ -209,8 +222,9 @@ load_page (TandemRecordList  *self,
            guint              position,
            GError           **error)
 {
+  guint rows = FIRST_PAGE_SIZE;
   guint first = position;
-  guint last = MIN (position + PAGE_SIZE, self->ids->len);
+  guint last;
   sqlite3_stmt *stmt;
   int parameter = 1;
   int rc;
@@ -218,9 +232,21 @@ load_page (TandemRecordList  *self,
   if (position + 1 < self->ids->len && is_loaded (self, position + 1) &&
       position > 0 && !is_loaded (self, position - 1))
     {
-      first = position + 1 > PAGE_SIZE ? position + 1 - PAGE_SIZE : 0;
+      if (position + 1 == self->page_start)
+        rows = CLAMP (2 * self->page_rows, FIRST_PAGE_SIZE, PAGE_SIZE);
+      first = position + 1 > rows ? position + 1 - rows : 0;
       last = position + 1;
     }
+  else
+    {
+      if (position == self->page_end)
+        rows = CLAMP (2 * self->page_rows, FIRST_PAGE_SIZE, PAGE_SIZE);
+      last = MIN (position + rows, self->ids->len);
+    }
+
+  self->page_start = first;
+  self->page_end = last;
+  self->page_rows = rows;
 
   if (self->page_sql == NULL)
     {
@@ -702,6 +728,8 @@ tandem_record_list_init (TandemRecordList *self)
   self->loaded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, weak_ref_free);
   self->sweep_at = 2 * KEPT_RECORDS;
   self->kept = g_ptr_array_new_full (KEPT_RECORDS, g_object_unref);
+  self->page_start = G_MAXUINT;
+  self->page_end = G_MAXUINT;
   self->pending_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 

@@ -18,6 +18,8 @@
  * a rescore) is enough. */
 #define VALUE_DELAY_MS 500
 
+#define DAY_MS (G_GINT64_CONSTANT (24) * 60 * 60 * 1000)
+
 typedef struct
 {
   TandemLeadBoard    *board;
@@ -44,6 +46,13 @@ struct _TandemLeadBoard
    * bind, and a board holds few distinct owners. */
   GHashTable       *company_names;
   GHashTable       *owner_names;
+  /* Stage key → its stalled_days (a gint64), read from the stage
+   * definitions the first time a card of that stage is bound: every bind
+   * asks whether its lead has stalled, and reading the definition each
+   * time was a query per card. Emptied whenever a stage definition changes
+   * (on_store_changed()), which also rebuilds the columns and so binds
+   * every card again with the new thresholds. */
+  GHashTable       *stalled_days;
   char             *selected_id;
   gboolean          syncing_selection;
   guint             rebuild_id;
@@ -313,6 +322,46 @@ lookup_name (TandemLeadBoard *self,
   return g_hash_table_lookup (cache, id);
 }
 
+/* Whether @lead has waited longer than its stage allows: the rule of
+ * tandem_pipeline_is_stalled(), with each stage's threshold read once. */
+static gboolean
+is_stalled (TandemLeadBoard *self,
+            TandemLead      *lead,
+            gint64           now_ms)
+{
+  TandemRecord *record = TANDEM_RECORD (lead);
+  const char *stage = tandem_record_get_text (record, "stage");
+  gint64 *days;
+  gint64 since;
+
+  if (stage == NULL)
+    stage = TANDEM_STAGE_LEAD;
+
+  /* Exits and customers are not waiting for anyone's work. */
+  if (tandem_stage_is_exit (stage) || g_str_equal (stage, TANDEM_STAGE_CUSTOMER))
+    return FALSE;
+
+  days = g_hash_table_lookup (self->stalled_days, stage);
+  if (days == NULL)
+    {
+      g_autoptr(TandemRecord) definition = tandem_pipeline_get_stage (self->store, stage, NULL);
+
+      days = g_new (gint64, 1);
+      *days = definition != NULL ? tandem_record_get_int (definition, "stalled_days") : 0;
+      g_hash_table_insert (self->stalled_days, g_strdup (stage), days);
+    }
+
+  if (*days <= 0)
+    return FALSE;
+
+  since = MAX (tandem_record_get_int (record, "last_activity_at"),
+               tandem_record_get_int (record, "stage_entered_at"));
+  if (since <= 0)
+    return FALSE;
+
+  return now_ms - since > *days * DAY_MS;
+}
+
 static void
 on_card_setup (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
@@ -342,7 +391,7 @@ on_card_bind (GtkSignalListItemFactory *factory,
                          tandem_record_get_text (record, "company_id"));
   owner = lookup_name (self, self->owner_names, TANDEM_TYPE_MEMBER,
                        tandem_record_get_text (record, "owner_id"));
-  stalled = tandem_pipeline_is_stalled (self->store, lead, g_get_real_time () / 1000);
+  stalled = is_stalled (self, lead, g_get_real_time () / 1000);
 
   tandem_lead_card_bind (card, lead, company, owner, stalled);
 
@@ -797,7 +846,10 @@ on_store_changed (TandemStore      *store,
   /* Rebuilt from an idle: the lists of the old columns are still handling
    * this very notification. */
   if (g_strcmp0 (table, "stage_definitions") == 0)
-    self->rebuild_always = TRUE;
+    {
+      self->rebuild_always = TRUE;
+      g_hash_table_remove_all (self->stalled_days);
+    }
 
   if ((g_strcmp0 (table, "stage_definitions") == 0 || g_strcmp0 (table, "settings") == 0) &&
       self->rebuild_id == 0)
@@ -1003,6 +1055,7 @@ tandem_lead_board_finalize (GObject *object)
 
   g_clear_pointer (&self->company_names, g_hash_table_unref);
   g_clear_pointer (&self->owner_names, g_hash_table_unref);
+  g_clear_pointer (&self->stalled_days, g_hash_table_unref);
   g_free (self->selected_id);
 
   G_OBJECT_CLASS (tandem_lead_board_parent_class)->finalize (object);
@@ -1128,6 +1181,7 @@ tandem_lead_board_init (TandemLeadBoard *self)
   self->card_menu = g_menu_new ();
   self->company_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->owner_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->stalled_days = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "board.move-to", FALSE);
 }
@@ -1159,6 +1213,7 @@ tandem_lead_board_set_store (TandemLeadBoard *self,
   g_clear_signal_handler (&self->changed_handler, self->store);
   g_hash_table_remove_all (self->company_names);
   g_hash_table_remove_all (self->owner_names);
+  g_hash_table_remove_all (self->stalled_days);
   set_selected_id (self, NULL);
   clear_columns (self);
   g_set_object (&self->store, store);

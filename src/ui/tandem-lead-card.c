@@ -47,15 +47,26 @@ set_grade (TandemLeadCard *self,
   gboolean known = grade != NULL && grade[0] >= 'A' && grade[0] <= 'D' && grade[1] == '\0';
   g_autofree char *description = NULL;
 
+  /* A card scrolled back into view often shows the grade it had: only the
+   * class that changes is touched, since each change restyles the label,
+   * and the label and its description only when the letter changes. */
   for (guint i = 0; i < G_N_ELEMENTS (grade_classes); i++)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->grade_label), grade_classes[i]);
+    {
+      gboolean wanted = known && i == (guint) (grade[0] - 'A');
+
+      if (wanted == gtk_widget_has_css_class (GTK_WIDGET (self->grade_label), grade_classes[i]))
+        continue;
+      if (wanted)
+        gtk_widget_add_css_class (GTK_WIDGET (self->grade_label), grade_classes[i]);
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (self->grade_label), grade_classes[i]);
+    }
 
   gtk_widget_set_visible (GTK_WIDGET (self->grade_label), known);
-  if (!known)
+  if (!known || g_strcmp0 (gtk_label_get_label (self->grade_label), grade) == 0)
     return;
 
   gtk_label_set_label (self->grade_label, grade);
-  gtk_widget_add_css_class (GTK_WIDGET (self->grade_label), grade_classes[grade[0] - 'A']);
 
   /* The letter alone says nothing to a screen reader. Not a tooltip set
    * here: setting one asks the display where the pointer is, a round trip

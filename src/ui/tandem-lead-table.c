@@ -80,8 +80,14 @@ struct _TandemLeadTable
    * names: the order is read again after the commit. */
   gboolean            resort_pending;
 
-  /* Id → name, filled as rows are shown; dropped when the table changes. */
+  /* Id → name, filled as rows are shown; dropped when the table changes.
+   * The company names are read all at once on the first miss (a jump binds
+   * some 200 rows of as many companies; one query each was 6% of a jump),
+   * after which a company that changes loses its entry and is read alone
+   * the next time it is shown; a reload of the companies empties the
+   * table and reads them all again (on_store_changed()). */
   GHashTable         *company_names;
+  gboolean            company_names_read;
   GHashTable         *member_names;
   /* Stage key → name, from the stage definitions. */
   GHashTable         *stage_names;
@@ -152,6 +158,15 @@ lookup_company_name (TandemLeadTable *self,
     return "";
 
   name = g_hash_table_lookup (self->company_names, company_id);
+  if (name == NULL && !self->company_names_read)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->company_names_read = TRUE;
+      if (!tandem_lead_query_read_company_names (self->store, self->company_names, &error))
+        g_warning ("Could not read the company names: %s", error->message);
+      name = g_hash_table_lookup (self->company_names, company_id);
+    }
   if (name == NULL)
     {
       g_autoptr(TandemCompany) company = tandem_store_get (self->store, TANDEM_TYPE_COMPANY,
@@ -222,40 +237,44 @@ format_relative_days (gint64 then_ms,
                                     "%" G_GINT64_FORMAT " days ago", days), days);
 }
 
-static char *
-cell_text (TandemLeadTable *self,
-           TandemLead      *lead,
-           Column           column)
+/* The text of @column for @lead. Texts made for the cell are returned in
+ * @made, which the caller frees; names and stored texts are not copied
+ * (a jump of the table binds some 1,800 cells). */
+static const char *
+cell_text (TandemLeadTable  *self,
+           TandemLead       *lead,
+           Column            column,
+           char            **made)
 {
   TandemRecord *record = TANDEM_RECORD (lead);
 
   switch (column)
     {
     case COLUMN_NAME:
-      return tandem_lead_dup_display_name (lead);
+      return *made = tandem_lead_dup_display_name (lead);
     case COLUMN_COMPANY:
-      return g_strdup (lookup_company_name (self, tandem_record_get_text (record, "company_id")));
+      return lookup_company_name (self, tandem_record_get_text (record, "company_id"));
     case COLUMN_STAGE:
-      return g_strdup (lookup_stage_name (self, tandem_record_get_text (record, "stage")));
+      return lookup_stage_name (self, tandem_record_get_text (record, "stage"));
     case COLUMN_GRADE:
-      return g_strdup (tandem_record_get_text (record, "grade"));
+      return tandem_record_get_text (record, "grade");
     case COLUMN_SCORE:
-      return g_strdup_printf ("%" G_GINT64_FORMAT, tandem_record_get_int (record, "score"));
+      return *made = g_strdup_printf ("%" G_GINT64_FORMAT, tandem_record_get_int (record, "score"));
     case COLUMN_OWNER:
-      return g_strdup (lookup_member_name (self, tandem_record_get_text (record, "owner_id")));
+      return lookup_member_name (self, tandem_record_get_text (record, "owner_id"));
     case COLUMN_SOURCE:
-      return g_strdup (tandem_record_get_text (record, "source"));
+      return tandem_record_get_text (record, "source");
     case COLUMN_LAST_ACTIVITY:
-      return format_relative_days (tandem_record_get_int (record, "last_activity_at"),
-                                   self->now_ms);
+      return *made = format_relative_days (tandem_record_get_int (record, "last_activity_at"),
+                                           self->now_ms);
     case COLUMN_DAYS_IN_STAGE:
       {
         gint64 entered = tandem_record_get_int (record, "stage_entered_at");
 
         if (entered <= 0)
-          return g_strdup ("—");
-        return g_strdup_printf ("%" G_GINT64_FORMAT,
-                                MAX (self->now_ms - entered, 0) / (24 * 3600 * 1000));
+          return "—";
+        return *made = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                        MAX (self->now_ms - entered, 0) / (24 * 3600 * 1000));
       }
     case N_COLUMNS:
     default:
@@ -286,20 +305,30 @@ setup_cell (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, cell);
 }
 
+/* A column's bind handler's data: the column is known without looking it
+ * up in the factory's data for each cell. */
+typedef struct
+{
+  TandemLeadTable *table;
+  Column           column;
+} CellBinding;
+
 static void
 bind_cell (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
-           TandemLeadTable          *self)
+           CellBinding              *binding)
 {
-  Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), COLUMN_KEY));
+  TandemLeadTable *self = binding->table;
+  Column column = binding->column;
   GtkWidget *cell = gtk_list_item_get_child (item);
   TandemLead *lead = gtk_list_item_get_item (item);
-  g_autofree char *text = NULL;
+  g_autofree char *made = NULL;
+  const char *text;
 
   if (lead == NULL)
     return;
 
-  text = cell_text (self, lead, column);
+  text = cell_text (self, lead, column, &made);
   gtk_inscription_set_text (GTK_INSCRIPTION (cell), text != NULL ? text : "");
 
   if (column == COLUMN_GRADE)
@@ -687,7 +716,10 @@ on_store_changed (TandemLeadTable  *self,
       if (row_id != NULL && kind != TANDEM_CHANGE_RELOAD)
         g_hash_table_remove (self->company_names, row_id);
       else
-        g_hash_table_remove_all (self->company_names);
+        {
+          g_hash_table_remove_all (self->company_names);
+          self->company_names_read = FALSE;
+        }
       self->resort_pending |= sort == TANDEM_LEAD_SORT_COMPANY;
     }
   else if (g_str_equal (table, "members") || g_str_equal (table, "personas") ||
@@ -968,10 +1000,15 @@ create_columns (TandemLeadTable *self)
       g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
       g_autoptr(GtkSorter) sorter = NULL;
       GtkColumnViewColumn *column;
+      CellBinding *binding;
 
       g_object_set_data (G_OBJECT (factory), COLUMN_KEY, GINT_TO_POINTER (i));
       g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), self);
-      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), self);
+      binding = g_new (CellBinding, 1);
+      binding->table = self;
+      binding->column = i;
+      g_signal_connect_data (factory, "bind", G_CALLBACK (bind_cell), binding,
+                             (GClosureNotify) g_free, 0);
 
       column = gtk_column_view_column_new (_(columns[i].title), g_object_ref (factory));
       sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare, NULL, NULL));
@@ -1202,6 +1239,7 @@ tandem_lead_table_set_store (TandemLeadTable *self,
   tandem_lead_query_set_keep_order (self->query, FALSE);
   tandem_lead_query_set_keep_order (self->query, TRUE);
   g_hash_table_remove_all (self->company_names);
+  self->company_names_read = FALSE;
   g_hash_table_remove_all (self->member_names);
 
   fill_filters (self);

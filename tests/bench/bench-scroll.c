@@ -28,7 +28,7 @@
  * baseline, in the same run and window, is a bare GtkListView of 100,000
  * one-label rows scrolled the same ways.
  *
- * Usage: bench-scroll WORKSPACE.db [FRAMES [baseline|board|table]]
+ * Usage: bench-scroll WORKSPACE.db [FRAMES [baseline|board|table [wheel|jumps]]]
  * Needs a display: `xvfb-run -a -s '-screen 0 1400x900x24'` with
  * GDK_BACKEND=x11 and GSK_RENDERER=cairo, as the UI tests run. It opens the
  * workspace read-write (the store may migrate it): give it a copy. */
@@ -139,7 +139,7 @@ scroll (const char    *what,
   GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
   Run run = { 0, };
   gulong paint_start_handler, paint_handler;
-  double p50, p99, max, cpu_p99, cpu_max, interval_p99, interval_max;
+  double p50, p99, max, cpu_p50, cpu_p99, cpu_max, interval_p99, interval_max;
 
   run.adjustment = adjustment;
   run.kind = kind;
@@ -164,14 +164,17 @@ scroll (const char    *what,
   p50 = tandem_bench_percentile (run.work_ms, 0.5);
   p99 = tandem_bench_percentile (run.work_ms, 0.99);
   max = tandem_bench_percentile (run.work_ms, 1.0);
+  cpu_p50 = tandem_bench_percentile (run.cpu_ms, 0.5);
   cpu_p99 = tandem_bench_percentile (run.cpu_ms, 0.99);
   cpu_max = tandem_bench_percentile (run.cpu_ms, 1.0);
   interval_p99 = tandem_bench_percentile (run.interval_ms, 0.99);
   interval_max = tandem_bench_percentile (run.interval_ms, 1.0);
 
   g_print ("  %-40s %4u frames; work p50 %5.1f p99 %5.1f max %5.1f ms;"
-           " main thread cpu p99 %5.1f max %5.1f ms; between frames p99 %5.1f max %5.1f ms%s\n",
-           what, run.work_ms->len, p50, p99, max, cpu_p99, cpu_max, interval_p99, interval_max,
+           " main thread cpu p50 %5.1f p99 %5.1f max %5.1f ms;"
+           " between frames p99 %5.1f max %5.1f ms%s\n",
+           what, run.work_ms->len, p50, p99, max, cpu_p50, cpu_p99, cpu_max, interval_p99,
+           interval_max,
            max <= FRAME_MS ? "" : "  OVER A FRAME");
 
   g_array_unref (run.work_ms);
@@ -211,6 +214,9 @@ new_window (GtkWidget *child)
   return window;
 }
 
+/* Which ways to scroll: both, or only "wheel" or "jumps" (to profile one). */
+static const char *only_way;
+
 static void
 scroll_both_ways (const char    *what,
                   GtkWidget     *window,
@@ -220,8 +226,10 @@ scroll_both_ways (const char    *what,
   g_autofree char *wheel = g_strdup_printf ("%s, wheel", what);
   g_autofree char *jump = g_strdup_printf ("%s, jumps", what);
 
-  scroll (wheel, window, adjustment, SCROLL_WHEEL, frames);
-  scroll (jump, window, adjustment, SCROLL_JUMP, frames);
+  if (only_way == NULL || g_str_equal (only_way, "wheel"))
+    scroll (wheel, window, adjustment, SCROLL_WHEEL, frames);
+  if (only_way == NULL || g_str_equal (only_way, "jumps"))
+    scroll (jump, window, adjustment, SCROLL_JUMP, frames);
 }
 
 static void
@@ -392,9 +400,11 @@ main (int   argc,
   guint frames = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 240;
   const char *only = argc > 3 ? argv[3] : NULL;
 
+  only_way = argc > 4 ? argv[4] : NULL;
+
   if (argc < 2)
     {
-      g_printerr ("Usage: %s WORKSPACE.db [FRAMES [baseline|board|table]]\n"
+      g_printerr ("Usage: %s WORKSPACE.db [FRAMES [baseline|board|table [wheel|jumps]]]\n"
                   "Needs a display (xvfb-run); give it a copy of a large workspace.\n", argv[0]);
       return 2;
     }

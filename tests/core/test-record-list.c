@@ -864,21 +864,33 @@ walk_list (GListModel  *model,
   return count->handed_out - count->finalized;
 }
 
+typedef struct
+{
+  guint reads;
+  guint rows;
+} PageReads;
+
 static int
 count_page_reads (unsigned  event,
                   void     *data,
                   void     *statement,
                   void     *sql)
 {
-  guint *reads = data;
+  PageReads *count = data;
 
-  if (strstr (sqlite3_sql (statement), "FROM leads WHERE deleted = 0 AND id IN (") != NULL)
-    (*reads)++;
+  if (strstr (sqlite3_sql (statement), "FROM leads WHERE deleted = 0 AND id IN (") == NULL)
+    return 0;
+
+  if (event == SQLITE_TRACE_STMT)
+    count->reads++;
+  else if (event == SQLITE_TRACE_ROW)
+    count->rows++;
   return 0;
 }
 
 /* Rows are read a page at a time, scrolling down as well as up, not one
- * query per row. */
+ * query per row; a jump to a far place reads a short page, and only the
+ * pages that go on from it grow. */
 static void
 test_reads_pages (TandemTestWorkspace *fixture,
                   gconstpointer        data)
@@ -886,7 +898,7 @@ test_reads_pages (TandemTestWorkspace *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(TandemRecordList) list = NULL;
   GListModel *model;
-  guint reads = 0;
+  PageReads count = { 0, };
   guint n;
 
   g_assert_true (tandem_sample_generate (fixture->store, 1000, 9, 0, NULL, NULL, &error));
@@ -896,25 +908,38 @@ test_reads_pages (TandemTestWorkspace *fixture,
   n = g_list_model_get_n_items (model);
   g_assert_cmpuint (n, ==, 1000);
 
-  sqlite3_trace_v2 (tandem_store_get_db (fixture->store), SQLITE_TRACE_STMT,
-                    count_page_reads, &reads);
+  sqlite3_trace_v2 (tandem_store_get_db (fixture->store), SQLITE_TRACE_STMT | SQLITE_TRACE_ROW,
+                    count_page_reads, &count);
 
-  /* Down from the middle to the end, as a view asks for the rows it shows,
-   * keeping the last screenful. */
+  /* One row far down, as a board column that jumps there shows a dozen:
+   * a short page, not 128 rows. */
+  g_object_unref (g_list_model_get_item (model, n / 2));
+  g_assert_cmpuint (count.reads, ==, 1);
+  g_assert_cmpuint (count.rows, >, 0);
+  g_assert_cmpuint (count.rows, <=, 32);
+
+  /* Down from there to the end, as a view asks for the rows it shows,
+   * keeping the last screenful: pages of 32, 64, then 128 rows. */
   for (guint i = n / 2; i < n; i++)
-    g_object_unref (g_list_model_get_item (model, i));
-  g_assert_cmpuint (reads, >, 0);
-  g_assert_cmpuint (reads, <=, 4);
+    {
+      g_autoptr(TandemRecord) record = g_list_model_get_item (model, i);
+
+      g_assert_cmpstr (tandem_record_get_text (record, "last_name"), !=, NULL);
+    }
+  g_assert_cmpuint (count.reads, <=, 6);
+  g_assert_cmpuint (count.rows, ==, n - n / 2);
 
   /* Then up from the middle to the top. */
-  reads = 0;
+  count.reads = 0;
+  count.rows = 0;
   for (guint i = n / 2; i-- > 0;)
     {
       g_autoptr(TandemRecord) record = g_list_model_get_item (model, i);
 
       g_assert_cmpstr (tandem_record_get_text (record, "last_name"), !=, NULL);
     }
-  g_assert_cmpuint (reads, <=, 5);
+  g_assert_cmpuint (count.reads, <=, 6);
+  g_assert_cmpuint (count.rows, ==, n / 2);
 
   sqlite3_trace_v2 (tandem_store_get_db (fixture->store), 0, NULL, NULL);
 }

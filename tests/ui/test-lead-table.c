@@ -286,8 +286,36 @@ row_texts (GtkWidget  *widget,
   return NULL;
 }
 
+typedef struct
+{
+  GtkWidget  *view;
+  const char *name;
+  guint       column;
+  const char *text;
+} CellWait;
+
+static gboolean
+cell_shows (gpointer data)
+{
+  CellWait *wait = data;
+  g_autoptr(GPtrArray) texts = row_texts (wait->view, wait->name);
+
+  return texts != NULL && g_strcmp0 (g_ptr_array_index (texts, wait->column), wait->text) == 0;
+}
+
+static gboolean
+row_not_shown (gpointer data)
+{
+  CellWait *wait = data;
+  g_autoptr(GPtrArray) texts = row_texts (wait->view, wait->name);
+
+  return texts == NULL;
+}
+
 /* A row shows its lead's values in every column: the name, the company's
- * and the owner's names, the grade, score and source. */
+ * and the owner's names, the grade, score and source; a row bound after
+ * its company was renamed shows the new name (the table keeps the names
+ * it read). */
 static void
 test_cells_show_lead (Fixture       *fixture,
                       gconstpointer  data)
@@ -299,6 +327,10 @@ test_cells_show_lead (Fixture       *fixture,
   g_autoptr(TandemMember) owner = NULL;
   g_autofree char *name = NULL;
   g_autofree char *score = NULL;
+  g_autoptr(GError) error = NULL;
+  CellWait wait = { 0, };
+  CellWait gone = { 0, };
+  GtkAdjustment *adjustment;
   GtkWidget *view;
 
   wait_for_count (fixture->table, 300);
@@ -350,6 +382,23 @@ test_cells_show_lead (Fixture       *fixture,
   g_assert_cmpstr (g_ptr_array_index (texts, 5), ==, tandem_member_get_name (owner));
   g_assert_cmpstr (g_ptr_array_index (texts, 6), ==,
                    tandem_record_get_text (TANDEM_RECORD (lead), "source"));
+
+  tandem_record_set_text (TANDEM_RECORD (company), "name", "Quillfeather Renamed GmbH");
+  g_assert_true (tandem_store_save (fixture->store, TANDEM_RECORD (company), &error));
+  g_assert_no_error (error);
+
+  /* Scrolled away, the row is let go; scrolled back, bound anew. */
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  gone.view = view;
+  gone.name = name;
+  g_assert_true (tandem_test_wait_until (row_not_shown, &gone, TIMEOUT_MS));
+  gtk_adjustment_set_value (adjustment, 0);
+  wait.view = view;
+  wait.name = name;
+  wait.column = 1;
+  wait.text = "Quillfeather Renamed GmbH";
+  g_assert_true (tandem_test_wait_until (cell_shows, &wait, TIMEOUT_MS));
 }
 
 static void

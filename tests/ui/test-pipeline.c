@@ -917,6 +917,196 @@ test_move_focused_card (Fixture       *fixture,
   g_free ((char *)wait.id);
 }
 
+typedef struct
+{
+  Fixture    *fixture;
+  const char *stage;
+  const char *id;
+  gboolean    stalled;
+} StalledWait;
+
+/* The card of lead @id bound in @stage's column, or NULL. */
+static GtkWidget *
+find_bound_card (Fixture    *fixture,
+                 const char *stage,
+                 const char *id)
+{
+  GtkWidget *column = tandem_lead_board_get_column (fixture->board, stage);
+  GtkWidget *grid = column != NULL ? tandem_test_find_widget (column, GTK_TYPE_GRID_VIEW, NULL)
+                                   : NULL;
+
+  for (GtkWidget *cell = grid != NULL ? gtk_widget_get_first_child (grid) : NULL;
+       cell != NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    {
+      GtkWidget *card = tandem_test_find_widget (cell, TANDEM_TYPE_LEAD_CARD, NULL);
+      TandemLead *lead = card != NULL ? tandem_lead_card_get_lead (TANDEM_LEAD_CARD (card)) : NULL;
+
+      if (lead != NULL && g_strcmp0 (tandem_record_get_id (TANDEM_RECORD (lead)), id) == 0 &&
+          gtk_widget_get_mapped (card))
+        return card;
+    }
+
+  return NULL;
+}
+
+static gboolean
+card_marked_stalled (gpointer data)
+{
+  StalledWait *wait = data;
+  GtkWidget *card = find_bound_card (wait->fixture, wait->stage, wait->id);
+  GtkWidget *image;
+
+  if (card == NULL || gtk_widget_has_css_class (card, "stalled") != wait->stalled)
+    return FALSE;
+
+  /* The clock icon shows with the class. */
+  image = tandem_test_find_widget (card, GTK_TYPE_IMAGE, NULL);
+  return image != NULL && gtk_widget_get_visible (image) == wait->stalled;
+}
+
+/* Lead @id last active and moved at @when. Both are the pipeline's to
+ * write (from the activities and the stage history), so the row is
+ * changed through a connection of its own, as another program would. */
+static void
+quieten_lead (Fixture    *fixture,
+              const char *id,
+              gint64      when)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READWRITE, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "UPDATE leads SET last_activity_at = ?1, "
+                                       "stage_entered_at = ?1 WHERE id = ?2",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, when);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static void
+set_stalled_days (Fixture    *fixture,
+                  const char *stage,
+                  gint64      days)
+{
+  g_autoptr(TandemRecord) definition = NULL;
+  g_autoptr(GError) error = NULL;
+
+  definition = tandem_pipeline_get_stage (fixture->store, stage, &error);
+  g_assert_no_error (error);
+  tandem_record_set_int (definition, "stalled_days", days);
+  g_assert_true (tandem_store_save (fixture->store, definition, &error));
+  g_assert_no_error (error);
+}
+
+/* Cards mark the leads that waited longer than their stage allows; the
+ * board reads each stage's threshold once, so a changed threshold must
+ * show on the cards at once, both ways. */
+static void
+test_card_stalled_follows_stage (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  ShownWait shown = { fixture, TANDEM_STAGE_MQL };
+  StalledWait wait = { fixture, TANDEM_STAGE_MQL, NULL, TRUE };
+  g_autoptr(TandemRecord) lead = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  GListModel *model;
+  gint64 ten_days_ago = g_get_real_time () / 1000 - 10 * 24 * 3600 * 1000LL;
+
+  g_assert_true (tandem_test_wait_until (column_shows_cards, &shown, TIMEOUT_MS));
+  model = tandem_lead_board_get_column_model (fixture->board, TANDEM_STAGE_MQL);
+  g_assert_cmpuint (g_list_model_get_n_items (model), >, 0);
+
+  /* The top card of the column, quiet for ten days. */
+  lead = g_list_model_get_item (model, 0);
+  wait.id = id = g_strdup (tandem_record_get_id (lead));
+  quieten_lead (fixture, wait.id, ten_days_ago);
+
+  /* Not MQL's threshold of two days: a save that changes nothing would
+   * tell nobody. */
+  set_stalled_days (fixture, TANDEM_STAGE_MQL, 1);
+  g_assert_true (tandem_test_wait_until (card_marked_stalled, &wait, TIMEOUT_MS));
+  g_clear_object (&lead);
+  lead = tandem_store_get (fixture->store, TANDEM_TYPE_LEAD, wait.id, &error);
+  g_assert_no_error (error);
+  g_assert_true (tandem_pipeline_is_stalled (fixture->store, TANDEM_LEAD (lead),
+                                             g_get_real_time () / 1000));
+
+  set_stalled_days (fixture, TANDEM_STAGE_MQL, 30);
+  wait.stalled = FALSE;
+  g_assert_true (tandem_test_wait_until (card_marked_stalled, &wait, TIMEOUT_MS));
+
+  set_stalled_days (fixture, TANDEM_STAGE_MQL, 5);
+  wait.stalled = TRUE;
+  g_assert_true (tandem_test_wait_until (card_marked_stalled, &wait, TIMEOUT_MS));
+
+  /* A threshold of 0 never stalls. */
+  set_stalled_days (fixture, TANDEM_STAGE_MQL, 0);
+  wait.stalled = FALSE;
+  g_assert_true (tandem_test_wait_until (card_marked_stalled, &wait, TIMEOUT_MS));
+}
+
+static GtkWidget *
+find_with_class (GtkWidget  *root,
+                 const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_with_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The grade letter and its colour follow each lead a card is bound to, as
+ * cards are reused while scrolling: the same grade again, another, none. */
+static void
+test_card_grade (void)
+{
+  static const char * const sequence[] = { "A", "A", "C", NULL, "B", "B", "D", "A" };
+  static const char * const classes[] = { "grade-a", "grade-b", "grade-c", "grade-d" };
+  GtkWidget *card = g_object_ref_sink (tandem_lead_card_new ());
+  GtkWidget *label;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sequence); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("lead-%u", i);
+      g_autoptr(TandemRecord) lead = tandem_record_new_with_id (TANDEM_TYPE_LEAD, id);
+
+      tandem_record_set_text (lead, "first_name", "Ada");
+      tandem_record_set_text (lead, "grade", sequence[i]);
+      tandem_lead_card_bind (TANDEM_LEAD_CARD (card), TANDEM_LEAD (lead), "Acme", "Bo", FALSE);
+
+      label = find_with_class (card, "lead-grade");
+      g_assert_nonnull (label);
+      g_assert_true (gtk_widget_get_visible (label) == (sequence[i] != NULL));
+      if (sequence[i] != NULL)
+        g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, sequence[i]);
+      for (guint c = 0; c < G_N_ELEMENTS (classes); c++)
+        g_assert_true (gtk_widget_has_css_class (label, classes[c]) ==
+                       (sequence[i] != NULL && sequence[i][0] - 'A' == (int) c));
+      tandem_lead_card_unbind (TANDEM_LEAD_CARD (card));
+    }
+
+  g_object_unref (card);
+}
+
 static void
 test_waiting_time (void)
 {
@@ -1178,6 +1368,7 @@ main (int   argc,
   tandem_test_init (&argc, &argv);
 
   g_test_add_func ("/ui/pipeline/waiting-time", test_waiting_time);
+  g_test_add_func ("/ui/pipeline/card-grade", test_card_grade);
   g_test_add_func ("/ui/pipeline/committee-from-detail", test_committee_from_detail);
   g_test_add ("/ui/pipeline/board-columns", Fixture, NULL,
               fixture_set_up, test_board_columns, fixture_tear_down);
@@ -1197,6 +1388,8 @@ main (int   argc,
               fixture_set_up, test_queue_accept, fixture_tear_down);
   g_test_add ("/ui/pipeline/setting-keeps-column-shown", Fixture, NULL,
               fixture_set_up, test_setting_keeps_column_shown, fixture_tear_down);
+  g_test_add ("/ui/pipeline/card-stalled-follows-stage", Fixture, NULL,
+              fixture_set_up, test_card_stalled_follows_stage, fixture_tear_down);
   g_test_add ("/ui/pipeline/rebuild-shows-selected-card", Fixture, NULL,
               fixture_set_up, test_rebuild_shows_selected_card, fixture_tear_down);
   g_test_add ("/ui/pipeline/move-focused-card", Fixture, NULL,
