@@ -53,6 +53,11 @@ struct _TandemLeadBoard
    * (on_store_changed()), which also rebuilds the columns and so binds
    * every card again with the new thresholds. */
   GHashTable       *stalled_days;
+  /* The list items with a card bound (not owned), and the idle that binds
+   * them again after a company or member changed: a rename binds no card
+   * by itself, so the cards on screen would keep the old name. */
+  GHashTable       *bound_items;
+  guint             names_id;
   char             *selected_id;
   gboolean          syncing_selection;
   guint             rebuild_id;
@@ -394,6 +399,7 @@ on_card_bind (GtkSignalListItemFactory *factory,
   stalled = is_stalled (self, lead, g_get_real_time () / 1000);
 
   tandem_lead_card_bind (card, lead, company, owner, stalled);
+  g_hash_table_add (self->bound_items, item);
 
   /* The list item, not the card, is what keyboard focus lands on. */
   name = tandem_lead_dup_display_name (lead);
@@ -408,7 +414,21 @@ on_card_unbind (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
                 TandemLeadBoard          *self)
 {
+  g_hash_table_remove (self->bound_items, item);
   tandem_lead_card_unbind (TANDEM_LEAD_CARD (gtk_list_item_get_child (item)));
+}
+
+static gboolean
+on_names_idle (gpointer user_data)
+{
+  TandemLeadBoard *self = user_data;
+  g_autoptr(GList) items = g_hash_table_get_keys (self->bound_items);
+
+  self->names_id = 0;
+  for (GList *l = items; l != NULL; l = l->next)
+    on_card_bind (NULL, l->data, self);
+
+  return G_SOURCE_REMOVE;
 }
 
 /* Selection: one card on the whole board, like a single list. */
@@ -860,6 +880,11 @@ on_store_changed (TandemStore      *store,
   else if (g_strcmp0 (table, "members") == 0)
     g_hash_table_remove_all (self->owner_names);
 
+  /* One pass over the cards on screen for all the changes of a commit. */
+  if ((g_strcmp0 (table, "companies") == 0 || g_strcmp0 (table, "members") == 0) &&
+      self->names_id == 0)
+    self->names_id = g_idle_add (on_names_idle, self);
+
   if (g_strcmp0 (table, "deals") == 0 || g_strcmp0 (table, "leads") == 0 ||
       g_strcmp0 (table, "settings") == 0)
     schedule_value_sum (self);
@@ -1032,6 +1057,7 @@ tandem_lead_board_dispose (GObject *object)
 
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
   g_clear_handle_id (&self->value_id, g_source_remove);
+  g_clear_handle_id (&self->names_id, g_source_remove);
   g_cancellable_cancel (self->value_cancellable);
   g_clear_object (&self->value_cancellable);
   g_clear_signal_handler (&self->changed_handler, self->store);
@@ -1056,6 +1082,7 @@ tandem_lead_board_finalize (GObject *object)
   g_clear_pointer (&self->company_names, g_hash_table_unref);
   g_clear_pointer (&self->owner_names, g_hash_table_unref);
   g_clear_pointer (&self->stalled_days, g_hash_table_unref);
+  g_clear_pointer (&self->bound_items, g_hash_table_unref);
   g_free (self->selected_id);
 
   G_OBJECT_CLASS (tandem_lead_board_parent_class)->finalize (object);
@@ -1182,6 +1209,7 @@ tandem_lead_board_init (TandemLeadBoard *self)
   self->company_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->owner_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->stalled_days = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->bound_items = g_hash_table_new (NULL, NULL);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "board.move-to", FALSE);
 }

@@ -91,6 +91,12 @@ struct _TandemLeadTable
   GHashTable         *member_names;
   /* Stage key → name, from the stage definitions. */
   GHashTable         *stage_names;
+  /* The bound cells that show a name (list item → its CellBinding, not
+   * owned), and the idle that binds them again after a company, member or
+   * stage changed: a rename binds no row by itself, so the rows on screen
+   * would keep the old name. */
+  GHashTable         *name_cells;
+  guint               names_id;
   /* The keys behind the entries of each dropdown; index 0 is "any". */
   GPtrArray          *stage_keys;
   GPtrArray          *owner_ids;
@@ -330,6 +336,8 @@ bind_cell (GtkSignalListItemFactory *factory,
 
   text = cell_text (self, lead, column, &made);
   gtk_inscription_set_text (GTK_INSCRIPTION (cell), text != NULL ? text : "");
+  if (column == COLUMN_COMPANY || column == COLUMN_OWNER || column == COLUMN_STAGE)
+    g_hash_table_insert (self->name_cells, item, binding);
 
   if (column == COLUMN_GRADE)
     {
@@ -351,6 +359,27 @@ bind_cell (GtkSignalListItemFactory *factory,
             }
         }
     }
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             CellBinding              *binding)
+{
+  g_hash_table_remove (binding->table->name_cells, item);
+}
+
+static gboolean
+on_names_idle (gpointer user_data)
+{
+  TandemLeadTable *self = user_data;
+  g_autoptr(GList) items = g_hash_table_get_keys (self->name_cells);
+
+  self->names_id = 0;
+  for (GList *l = items; l != NULL; l = l->next)
+    bind_cell (NULL, l->data, g_hash_table_lookup (self->name_cells, l->data));
+
+  return G_SOURCE_REMOVE;
 }
 
 /* Sorting: the column view only shows the state; SQL sorts. */
@@ -710,7 +739,12 @@ on_store_changed (TandemLeadTable  *self,
 {
   TandemLeadSort sort = tandem_lead_query_get_sort (self->query, NULL);
 
-  /* Renames show at once; the caches refill from the visible rows. */
+  /* Renames show at once: the rows on screen are bound again, once for
+   * all the changes of a commit, and the caches refill from them. */
+  if ((g_str_equal (table, "companies") || g_str_equal (table, "members") ||
+       g_str_equal (table, "stage_definitions")) && self->names_id == 0)
+    self->names_id = g_idle_add (on_names_idle, self);
+
   if (g_str_equal (table, "companies"))
     {
       if (row_id != NULL && kind != TANDEM_CHANGE_RELOAD)
@@ -1009,6 +1043,7 @@ create_columns (TandemLeadTable *self)
       binding->column = i;
       g_signal_connect_data (factory, "bind", G_CALLBACK (bind_cell), binding,
                              (GClosureNotify) g_free, 0);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), binding);
 
       column = gtk_column_view_column_new (_(columns[i].title), g_object_ref (factory));
       sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare, NULL, NULL));
@@ -1039,6 +1074,7 @@ tandem_lead_table_dispose (GObject *object)
 
   self->disposing = TRUE;
   g_clear_handle_id (&self->search_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->names_id, g_source_remove);
   if (self->store != NULL)
     {
       g_clear_signal_handler (&self->changed_handler, self->store);
@@ -1064,6 +1100,7 @@ tandem_lead_table_finalize (GObject *object)
   g_clear_pointer (&self->company_names, g_hash_table_unref);
   g_clear_pointer (&self->member_names, g_hash_table_unref);
   g_clear_pointer (&self->stage_names, g_hash_table_unref);
+  g_clear_pointer (&self->name_cells, g_hash_table_unref);
   g_clear_pointer (&self->stage_keys, g_ptr_array_unref);
   g_clear_pointer (&self->owner_ids, g_ptr_array_unref);
   g_clear_pointer (&self->persona_ids, g_ptr_array_unref);
@@ -1183,6 +1220,7 @@ tandem_lead_table_init (TandemLeadTable *self)
   self->company_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->member_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->stage_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->name_cells = g_hash_table_new (NULL, NULL);
   self->now_ms = now_ms ();
 
   create_columns (self);

@@ -383,19 +383,30 @@ test_cells_show_lead (Fixture       *fixture,
   g_assert_cmpstr (g_ptr_array_index (texts, 6), ==,
                    tandem_record_get_text (TANDEM_RECORD (lead), "source"));
 
+  /* A rename shows in the row on screen without scrolling... */
   tandem_record_set_text (TANDEM_RECORD (company), "name", "Quillfeather Renamed GmbH");
   g_assert_true (tandem_store_save (fixture->store, TANDEM_RECORD (company), &error));
   g_assert_no_error (error);
+  wait.view = view;
+  wait.name = name;
+  wait.column = 1;
+  wait.text = "Quillfeather Renamed GmbH";
+  g_assert_true (tandem_test_wait_until (cell_shows, &wait, TIMEOUT_MS));
 
-  /* Scrolled away, the row is let go; scrolled back, bound anew. */
+  tandem_record_set_text (TANDEM_RECORD (owner), "name", "Ottilie Renamed");
+  g_assert_true (tandem_store_save (fixture->store, TANDEM_RECORD (owner), &error));
+  g_assert_no_error (error);
+  wait.column = 5;
+  wait.text = "Ottilie Renamed";
+  g_assert_true (tandem_test_wait_until (cell_shows, &wait, TIMEOUT_MS));
+
+  /* ...and scrolled away, the row is let go; scrolled back, bound anew. */
   adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
   gone.view = view;
   gone.name = name;
   g_assert_true (tandem_test_wait_until (row_not_shown, &gone, TIMEOUT_MS));
   gtk_adjustment_set_value (adjustment, 0);
-  wait.view = view;
-  wait.name = name;
   wait.column = 1;
   wait.text = "Quillfeather Renamed GmbH";
   g_assert_true (tandem_test_wait_until (cell_shows, &wait, TIMEOUT_MS));

@@ -1054,6 +1054,89 @@ test_card_stalled_follows_stage (Fixture       *fixture,
   g_assert_true (tandem_test_wait_until (card_marked_stalled, &wait, TIMEOUT_MS));
 }
 
+typedef struct
+{
+  Fixture    *fixture;
+  const char *stage;
+  const char *id;
+  const char *text;
+} CardTextWait;
+
+static void
+collect_card_labels (GtkWidget *widget,
+                     GString   *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
+    g_string_append_printf (text, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_card_labels (child, text);
+}
+
+static gboolean
+card_shows_text (gpointer data)
+{
+  CardTextWait *wait = data;
+  GtkWidget *card = find_bound_card (wait->fixture, wait->stage, wait->id);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (card == NULL)
+    return FALSE;
+
+  collect_card_labels (card, text);
+  return strstr (text->str, wait->text) != NULL;
+}
+
+/* A renamed company or owner shows on the cards on screen at once: a
+ * rename changes no lead, so nothing else would bind them again. */
+static void
+test_card_follows_renames (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  ShownWait shown = { fixture, TANDEM_STAGE_MQL };
+  CardTextWait wait = { fixture, TANDEM_STAGE_MQL, NULL, NULL };
+  g_autoptr(TandemRecord) lead = NULL;
+  g_autoptr(TandemRecord) company = NULL;
+  g_autoptr(TandemRecord) owner = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *model;
+
+  g_assert_true (tandem_test_wait_until (column_shows_cards, &shown, TIMEOUT_MS));
+  model = tandem_lead_board_get_column_model (fixture->board, TANDEM_STAGE_MQL);
+
+  /* The first card near the top with both a company and an owner. */
+  for (guint i = 0; i < g_list_model_get_n_items (model) && i < 5 && lead == NULL; i++)
+    {
+      g_autoptr(TandemRecord) candidate = g_list_model_get_item (model, i);
+
+      if (tandem_record_get_text (candidate, "company_id") != NULL &&
+          tandem_record_get_text (candidate, "owner_id") != NULL)
+        lead = g_steal_pointer (&candidate);
+    }
+  g_assert_nonnull (lead);
+  wait.id = tandem_record_get_id (lead);
+
+  company = tandem_store_get (fixture->store, TANDEM_TYPE_COMPANY,
+                              tandem_record_get_text (lead, "company_id"), &error);
+  g_assert_no_error (error);
+  tandem_record_set_text (company, "name", "Quillfeather Renamed GmbH");
+  g_assert_true (tandem_store_save (fixture->store, company, &error));
+  g_assert_no_error (error);
+  wait.text = "Quillfeather Renamed GmbH";
+  g_assert_true (tandem_test_wait_until (card_shows_text, &wait, TIMEOUT_MS));
+
+  owner = tandem_store_get (fixture->store, TANDEM_TYPE_MEMBER,
+                            tandem_record_get_text (lead, "owner_id"), &error);
+  g_assert_no_error (error);
+  tandem_record_set_text (owner, "name", "Ottilie Renamed");
+  g_assert_true (tandem_store_save (fixture->store, owner, &error));
+  g_assert_no_error (error);
+  wait.text = "Ottilie Renamed";
+  g_assert_true (tandem_test_wait_until (card_shows_text, &wait, TIMEOUT_MS));
+}
+
 static GtkWidget *
 find_with_class (GtkWidget  *root,
                  const char *css_class)
@@ -1388,6 +1471,8 @@ main (int   argc,
               fixture_set_up, test_queue_accept, fixture_tear_down);
   g_test_add ("/ui/pipeline/setting-keeps-column-shown", Fixture, NULL,
               fixture_set_up, test_setting_keeps_column_shown, fixture_tear_down);
+  g_test_add ("/ui/pipeline/card-follows-renames", Fixture, NULL,
+              fixture_set_up, test_card_follows_renames, fixture_tear_down);
   g_test_add ("/ui/pipeline/card-stalled-follows-stage", Fixture, NULL,
               fixture_set_up, test_card_stalled_follows_stage, fixture_tear_down);
   g_test_add ("/ui/pipeline/rebuild-shows-selected-card", Fixture, NULL,
