@@ -335,6 +335,15 @@ on_request_started (SoupServer        *server,
   g_object_set_data_full (G_OBJECT (msg), REQUEST_INFO_KEY, info,
                           (GDestroyNotify) request_info_free);
 
+  /* libsoup 3.2 never closes a kept-alive connection that the client
+   * closes while it is idle (fixed in 3.3): each one kept a socket open,
+   * and after some 20,000 connections, days of syncing for a team, the
+   * server reached its limit of open files and answered nobody. So every
+   * answer closes its connection; a desktop syncs a few requests a round,
+   * and a new connection costs far less than a round. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+
   g_signal_connect_object (msg, "got-headers", G_CALLBACK (on_got_headers), self, 0);
   g_signal_connect_object (msg, "got-chunk", G_CALLBACK (on_got_chunk), self, 0);
 }

@@ -480,6 +480,55 @@ test_routes (void)
   expect ("GET", "/v1/health", NULL, NULL, 200, "ok");
 }
 
+static guint
+count_server_files (void)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/fd", g_subprocess_get_identifier (t.server));
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n;
+}
+
+/* Desktops connect, sync and go away, for days on end: the server must
+ * let go of each connection, or it runs out of files to open. Each
+ * request here comes from a session of its own, which closes its
+ * connection when it is dropped. */
+static void
+test_connections_closed (void)
+{
+  guint before = count_server_files ();
+  gint64 deadline;
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/v1/health", t.port);
+      g_autoptr(SoupSession) session = soup_session_new ();
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+      Reply reply = { 0, };
+
+      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, &reply);
+      while (!reply.done)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_no_error (reply.error);
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+      g_bytes_unref (reply.body);
+    }
+
+  /* The server closes them as it answers; a few may still be closing. */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (count_server_files () > before + 2 && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  g_assert_cmpuint (count_server_files (), <=, before + 2);
+}
+
 /* SIGTERM ends the server through its main loop, which frees what it
  * holds and exits with 0. Under the sanitize setup LeakSanitizer checks the
  * server's memory at that exit and fails it for anything leaked, such as
@@ -536,6 +585,7 @@ main (int    argc,
   g_test_add_func ("/sync/http/push-pull-snapshot", test_push_pull_snapshot);
   g_test_add_func ("/sync/http/skip", test_skip);
   g_test_add_func ("/sync/http/routes", test_routes);
+  g_test_add_func ("/sync/http/connections-closed", test_connections_closed);
   /* Last: it stops the server. */
   g_test_add_func ("/sync/http/clean-exit", test_clean_exit);
 
