@@ -1751,8 +1751,9 @@ failed:
 
 /* More columns than any table has; a header with more is refused. */
 #define SNAPSHOT_MAX_COLUMNS 64
-/* The page cache of a snapshot's transaction, in KiB. */
-#define SNAPSHOT_CACHE_KIB   1048576
+/* The page cache of a snapshot's transaction with a rollback journal, in
+ * KiB. */
+#define SNAPSHOT_CACHE_KIB   16384
 
 typedef struct
 {
@@ -1793,6 +1794,9 @@ struct _TandemSyncSnapshot
   Merge          merge;
   TandemStore   *store;
   gboolean       foreign_keys_off;
+  /* Set while the workspace uses a rollback journal instead of its log
+   * (use_rollback_journal()). */
+  gboolean       rollback_journal;
   /* The tables whose search index is paused (name -> where their new rows
    * start, tandem_schema_pause_search()). */
   GHashTable    *paused_search;
@@ -1849,9 +1853,11 @@ snapshot_free (TandemSyncSnapshot *snapshot)
 {
   sqlite3 *db = tandem_store_get_db (snapshot->store);
 
-  /* Only outside the transaction does the setting take effect. */
+  /* Only outside the transaction do the settings take effect. */
   if (snapshot->foreign_keys_off)
     sqlite3_exec (db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+  if (snapshot->rollback_journal)
+    sqlite3_exec (db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
   g_clear_pointer (&snapshot->paused_search, g_hash_table_unref);
   g_clear_pointer (&snapshot->new_leads, g_hash_table_unref);
   g_clear_pointer (&snapshot->sales_members, g_hash_table_unref);
@@ -1933,6 +1939,29 @@ resume_search (TandemSyncSnapshot  *snapshot,
   return TRUE;
 }
 
+/* In its log (WAL), SQLite writes every page of a transaction twice: into
+ * the log, then, at the checkpoint that follows a large commit, into the
+ * workspace file. A rollback journal instead keeps the old content of the
+ * pages a transaction changes, and none for pages it adds, so a snapshot
+ * into a new or small workspace writes its pages once, and a crash still
+ * leaves the workspace as it was (SQLite rolls the journal back when the
+ * file is next opened). The change needs the workspace to itself: when
+ * another connection has it open, as the app's own does while a worker
+ * syncs, SQLite keeps the log and so does the snapshot. */
+static gboolean
+use_rollback_journal (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean switched = FALSE;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA journal_mode = DELETE", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    switched = g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "delete") == 0;
+  sqlite3_finalize (stmt);
+
+  return switched;
+}
+
 TandemSyncSnapshot *
 tandem_sync_snapshot_begin (TandemStore  *store,
                             GError      **error)
@@ -1956,23 +1985,6 @@ tandem_sync_snapshot_begin (TandemStore  *store,
   snapshot->sales_members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   tandem_store_enter_bulk (store);
 
-  /* A first snapshot of a large workspace writes more pages than the bulk
-   * cache holds; those that do not fit go to the log before the commit
-   * and are read back from there by the indexes, the derived fields and
-   * the search index. With the large sample (tandem-cli sync into an empty
-   * workspace, three runs each on a quiet machine): 8.7-8.9 s and 650 MB
-   * at most with this cache, 9.3-9.5 s and 400 MB with 256 MiB, 9.5-9.7 s
-   * and 180 MB with 64 MiB. A first snapshot is rare, and the time is what
-   * the person waits for; SQLite frees the pages when it ends. The cache
-   * may grow this far for the length of the transaction; SQLite only takes
-   * what it uses. */
-  if (sqlite3_prepare_v2 (db, "PRAGMA cache_size", -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    snapshot->cache_size = sqlite3_column_int (stmt, 0);
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  if (snapshot->cache_size != 0)
-    sqlite3_exec (db, "PRAGMA cache_size = -" G_STRINGIFY (SNAPSHOT_CACHE_KIB), NULL, NULL, NULL);
-
   /* SQLite checks each reference as its row is written, which for the
    * activities of the large sample costs four times the writing itself.
    * The references of the tables that got rows are checked all at once
@@ -1982,10 +1994,31 @@ tandem_sync_snapshot_begin (TandemStore  *store,
       sqlite3_prepare_v2 (db, "PRAGMA foreign_keys", -1, &stmt, NULL) == SQLITE_OK &&
       sqlite3_step (stmt) == SQLITE_ROW)
     foreign_keys = sqlite3_column_int (stmt, 0) != 0;
-  sqlite3_finalize (stmt);
+  g_clear_pointer (&stmt, sqlite3_finalize);
 
   if (foreign_keys && sqlite3_exec (db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) == SQLITE_OK)
     snapshot->foreign_keys_off = TRUE;
+
+  if (sqlite3_get_autocommit (db))
+    snapshot->rollback_journal = use_rollback_journal (db);
+
+  /* The pages that do not fit in the cache are written out before the
+   * commit. Into the log, they are read back from there by the indexes,
+   * the derived fields and the search index, and the bulk cache (256 MiB)
+   * balances that against memory best. Into the workspace file itself,
+   * they are read back through its memory mapping, and a small cache is
+   * fastest. With the large sample, after a push that left the disk busy
+   * (tandem-cli sync into an empty workspace): with the log, 9.7-9.8 s at
+   * 256 MiB, 10.1-10.6 s at 64 MiB, 11.0-12.4 s at 1 GiB; with a rollback
+   * journal, 7.5-7.7 s at 16 MiB, 7.8-7.9 s at 64 MiB, 8.4-8.8 s at
+   * 256 MiB. */
+  if (snapshot->rollback_journal &&
+      sqlite3_prepare_v2 (db, "PRAGMA cache_size", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    snapshot->cache_size = sqlite3_column_int (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (snapshot->cache_size != 0)
+    sqlite3_exec (db, "PRAGMA cache_size = -" G_STRINGIFY (SNAPSHOT_CACHE_KIB), NULL, NULL, NULL);
 
   snapshot->paused_search = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 

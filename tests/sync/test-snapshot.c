@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "core-test-utils.h"
 #include "tandem-hlc.h"
@@ -179,6 +180,175 @@ desk_text (Fixture    *f,
   sqlite3_finalize (stmt);
 
   return value;
+}
+
+/* Enough activities of lead L1, each with a long body, that their
+ * snapshot (about 24 MB) outgrows the 16 MiB cache of a snapshot written
+ * with a rollback journal, so that pages reach the workspace file before
+ * the commit. */
+static void
+push_many_activities (Fixture *f)
+{
+  g_autofree char *body = g_strnfill (500, 'x');
+
+  for (guint batch = 0; batch < 10; batch++)
+    {
+      g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func (tandem_sync_change_release);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *batch_id = g_strdup_printf ("many-%u", batch);
+      gint64 now = 1763900000000 + 3600 * 1000;
+
+      for (guint i = 0; i < 4000; i++)
+        {
+          guint n = batch * 4000 + i;
+          g_autofree char *id = g_strdup_printf ("A-many-%06u", n);
+          g_autofree char *value = g_strdup_printf ("{\"lead_id\":\"L1\",\"kind\":\"note\","
+                                                    "\"occurred_at\":%u,\"body\":\"%s\","
+                                                    "\"deleted\":0}", 1763800000 + n, body);
+
+          g_ptr_array_add (changes, change_new ("activities", id, "*", value, stamp (100 + n),
+                                                SITE_A, 0));
+        }
+
+      g_assert_true (tandem_server_store_push (f->server, "desk", batch_id,
+                                               TANDEM_SYNC_SCHEMA_VERSION, now, now, changes,
+                                               NULL, NULL, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* A stream of the given bytes that, asked for more once they are read,
+ * ends the process as a crash would. */
+typedef struct
+{
+  GInputStream  parent_instance;
+  GBytes       *bytes;
+  gsize         offset;
+} DyingStream;
+
+typedef struct
+{
+  GInputStreamClass parent_class;
+} DyingStreamClass;
+
+G_DEFINE_TYPE (DyingStream, dying_stream, G_TYPE_INPUT_STREAM)
+
+static gssize
+dying_stream_read (GInputStream  *stream,
+                   void          *buffer,
+                   gsize          count,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  DyingStream *self = (DyingStream *) stream;
+  gsize length;
+  const char *data = g_bytes_get_data (self->bytes, &length);
+
+  if (self->offset == length)
+    _exit (0);
+
+  count = MIN (count, length - self->offset);
+  memcpy (buffer, data + self->offset, count);
+  self->offset += count;
+  return count;
+}
+
+static void
+dying_stream_class_init (DyingStreamClass *klass)
+{
+  G_INPUT_STREAM_CLASS (klass)->read_fn = dying_stream_read;
+}
+
+static void
+dying_stream_init (DyingStream *self)
+{
+}
+
+/* A desktop that dies in the middle of its first snapshot, which it
+ * writes with a rollback journal since it has the workspace to itself:
+ * opened again, the workspace is as it was, in its log (WAL) again. */
+static void
+test_crash_mid_snapshot (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal = NULL;
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(TandemStore) store = NULL;
+      g_autoptr(GBytes) all = NULL;
+      g_autoptr(GFile) file = NULL;
+      DyingStream *in;
+      const char *text;
+      const char *end;
+      gsize length;
+
+      file = g_file_new_for_path (g_getenv ("TANDEM_TEST_SNAPSHOT"));
+      all = g_file_load_bytes (file, NULL, NULL, &error);
+      g_assert_no_error (error);
+      text = g_bytes_get_data (all, &length);
+      /* The end line is the last; without it the snapshot never commits. */
+      end = g_strrstr_len (text, length - 1, "\n");
+      g_assert_nonnull (end);
+
+      store = tandem_store_open (g_getenv ("TANDEM_TEST_DESK"), &error);
+      g_assert_no_error (error);
+      in = g_object_new (dying_stream_get_type (), NULL);
+      in->bytes = g_bytes_new_from_bytes (all, 0, end + 1 - text);
+      tandem_snapshot_read_stream (store, G_INPUT_STREAM (in), NULL, NULL, NULL, NULL, NULL, NULL,
+                                   &error);
+      g_assert_not_reached ();
+    }
+
+  push_workspace (f);
+  push_many_activities (f);
+  {
+    g_autoptr(GBytes) bytes = server_snapshot (f);
+    g_autofree char *snapshot_path = g_build_filename (f->dir, "snapshot.ndjson", NULL);
+
+    g_assert_true (g_file_set_contents (snapshot_path, g_bytes_get_data (bytes, NULL),
+                                        g_bytes_get_size (bytes), &error));
+    g_assert_no_error (error);
+    g_setenv ("TANDEM_TEST_SNAPSHOT", snapshot_path, TRUE);
+    g_setenv ("TANDEM_TEST_DESK", f->desk_path, TRUE);
+  }
+
+  /* The child must have the workspace to itself. */
+  g_clear_object (&f->desk);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+
+  /* It died with pages of the snapshot in the file and their journal. */
+  journal = g_strconcat (f->desk_path, "-journal", NULL);
+  g_assert_true (g_file_test (journal, G_FILE_TEST_EXISTS));
+
+  f->desk = tandem_store_open (f->desk_path, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (journal, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (desk_int (f, "SELECT count(*) FROM leads"), ==, 0);
+  g_assert_cmpint (desk_int (f, "SELECT count(*) FROM activities"), ==, 0);
+  {
+    g_autofree char *mode = desk_text (f, "PRAGMA journal_mode");
+    g_autofree char *check = desk_text (f, "PRAGMA integrity_check");
+
+    g_assert_cmpstr (mode, ==, "wal");
+    g_assert_cmpstr (check, ==, "ok");
+  }
+
+  /* And the snapshot taken again goes through. */
+  {
+    g_autoptr(GBytes) bytes = server_snapshot (f);
+    g_autofree char *mode = NULL;
+    gint64 cursor = -1;
+
+    g_assert_true (apply (f, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &cursor,
+                          &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (desk_int (f, "SELECT count(*) FROM activities"), ==, 40001);
+    mode = desk_text (f, "PRAGMA journal_mode");
+    g_assert_cmpstr (mode, ==, "wal");
+  }
 }
 
 static void
@@ -623,6 +793,7 @@ main (int    argc,
   ADD ("/sync/snapshot/other-version", test_other_version);
   ADD ("/sync/snapshot/into-existing", test_into_existing);
   ADD ("/sync/snapshot/edit-against-delete", test_edit_against_delete);
+  ADD ("/sync/snapshot/crash-mid-snapshot", test_crash_mid_snapshot);
 
   return g_test_run ();
 }
