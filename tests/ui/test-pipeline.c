@@ -1062,19 +1062,6 @@ typedef struct
   const char *text;
 } CardTextWait;
 
-static void
-collect_card_labels (GtkWidget *widget,
-                     GString   *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
-    g_string_append_printf (text, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_card_labels (child, text);
-}
-
 static gboolean
 card_shows_text (gpointer data)
 {
@@ -1085,7 +1072,7 @@ card_shows_text (gpointer data)
   if (card == NULL)
     return FALSE;
 
-  collect_card_labels (card, text);
+  tandem_test_collect_labels (card, text);
   return strstr (text->str, wait->text) != NULL;
 }
 

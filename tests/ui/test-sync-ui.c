@@ -172,22 +172,6 @@ wait_past_persona (Desktop    *desktop,
     g_usleep (100);
 }
 
-static void
-collect_label_text (GtkWidget *widget,
-                    GString   *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
-    {
-      g_string_append (text, gtk_label_get_text (GTK_LABEL (widget)));
-      g_string_append_c (text, '\n');
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_label_text (child, text);
-}
-
 /* What the header bar shows of the sync state: the indicator button's
  * words. */
 static char *
@@ -198,7 +182,7 @@ header_text (Desktop *desktop)
   g_autoptr(GString) text = g_string_new (NULL);
 
   g_assert_nonnull (button);
-  collect_label_text (gtk_menu_button_get_child (GTK_MENU_BUTTON (button)), text);
+  tandem_test_collect_labels (gtk_menu_button_get_child (GTK_MENU_BUTTON (button)), text);
 
   return g_strstrip (g_string_free (g_steal_pointer (&text), FALSE));
 }
@@ -412,7 +396,7 @@ test_two_desktops (void)
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
   g_assert_true (tandem_test_wait_until (popover_is_mapped, popover, TIMEOUT_MS));
   popover_text = g_string_new (NULL);
-  collect_label_text (popover, popover_text);
+  tandem_test_collect_labels (popover, popover_text);
   g_test_message ("Popover: %s", popover_text->str);
   g_assert_nonnull (strstr (popover_text->str, "Persona “Alice's name” · name"));
   g_assert_nonnull (strstr (popover_text->str, "Kept “Alice's name” (another desktop"));
@@ -605,7 +589,7 @@ test_round_changes (void)
   popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
   g_assert_true (tandem_test_wait_until (popover_is_mapped, popover, TIMEOUT_MS));
-  collect_label_text (popover, popover_text);
+  tandem_test_collect_labels (popover, popover_text);
   g_test_message ("Popover: %s", popover_text->str);
   g_assert_nonnull (strstr (popover_text->str, title));
   g_assert_nonnull (strstr (popover_text->str, "Deleted on another desktop at "));
