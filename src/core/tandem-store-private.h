@@ -13,6 +13,10 @@
 
 G_BEGIN_DECLS
 
+/* How long a statement waits for another connection's lock before it
+ * fails with "database is locked". */
+#define TANDEM_STORE_BUSY_TIMEOUT_MS 5000
+
 /* For core modules that read with their own queries (matching, lists).
  * Nothing outside src/core may write through this handle. */
 sqlite3      *tandem_store_get_db           (TandemStore            *self);

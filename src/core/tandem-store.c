@@ -1613,7 +1613,7 @@ tandem_store_open (const char  *path,
       return NULL;
     }
 
-  sqlite3_busy_timeout (self->db, 5000);
+  sqlite3_busy_timeout (self->db, TANDEM_STORE_BUSY_TIMEOUT_MS);
   sqlite3_extended_result_codes (self->db, 1);
 
   version = tandem_schema_get_version (self->db);

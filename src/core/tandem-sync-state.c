@@ -1954,10 +1954,14 @@ use_rollback_journal (sqlite3 *db)
   sqlite3_stmt *stmt = NULL;
   gboolean switched = FALSE;
 
+  /* Another connection in the middle of a read would make SQLite wait
+   * for it; the log does as well, so it is not waited for. */
+  sqlite3_busy_timeout (db, 0);
   if (sqlite3_prepare_v2 (db, "PRAGMA journal_mode = DELETE", -1, &stmt, NULL) == SQLITE_OK &&
       sqlite3_step (stmt) == SQLITE_ROW)
     switched = g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "delete") == 0;
   sqlite3_finalize (stmt);
+  sqlite3_busy_timeout (db, TANDEM_STORE_BUSY_TIMEOUT_MS);
 
   return switched;
 }
