@@ -1700,7 +1700,11 @@ tandem_store_finalize (GObject *object)
       if (self->transaction_depth > 0)
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       /* Folding the write-ahead log back keeps the workspace one file when
-       * it is copied or mailed while the app is closed. */
+       * it is copied or mailed while the app is closed. While another
+       * connection reads (a worker's store closing under the app's own),
+       * the fold would wait for it; the last connection to close folds it
+       * anyway, so then it is left to that one. */
+      sqlite3_busy_timeout (self->db, 0);
       sqlite3_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
       sqlite3_close (self->db);
       self->db = NULL;
