@@ -962,6 +962,31 @@ test_migrates_creator_sites (void)
   tandem_test_remove_dir (dir);
 }
 
+/* Sync reads a row's creator from created_site in every synced table, so
+ * a table added later must have the column too. */
+static void
+test_synced_tables_keep_creator (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  const TandemTableSpec **tables;
+  guint n_tables;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  tables = tandem_schema_tables (&n_tables);
+  g_assert_cmpuint (n_tables, >, 0);
+  for (guint i = 0; i < n_tables; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT created_site FROM %s", tables[i]->name);
+      sqlite3_stmt *stmt = NULL;
+
+      if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        g_error ("%s: %s", tables[i]->name, sqlite3_errmsg (db));
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_close (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -975,6 +1000,7 @@ main (int   argc,
   g_test_add_func ("/core/store/migrates-with-backup", test_migrates_with_backup);
   g_test_add_func ("/core/store/migrates-search-triggers", test_migrates_search_triggers);
   g_test_add_func ("/core/store/migrates-creator-sites", test_migrates_creator_sites);
+  ADD ("/core/store/synced-tables-keep-creator", test_synced_tables_keep_creator);
   ADD ("/core/store/round-trip-every-table", test_round_trip_every_table);
   ADD ("/core/store/properties", test_properties);
   ADD ("/core/store/clear-field", test_clear_field);
