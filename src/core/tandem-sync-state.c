@@ -643,6 +643,20 @@ row_state (Merge                  *merge,
   return rc == SQLITE_ROW;
 }
 
+/* Binds the site that created a row as its created_site column keeps it:
+ * NULL for this desktop, which creation_clock() reads back as its site. */
+static void
+bind_creator_site (Merge        *merge,
+                   sqlite3_stmt *stmt,
+                   int           parameter,
+                   const char   *site)
+{
+  if (g_strcmp0 (site, merge->local_site) != 0)
+    sqlite3_bind_text (stmt, parameter, site, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, parameter);
+}
+
 /* The clock of every field of the row that has none of its own: its
  * creator's. */
 static gboolean
@@ -1024,8 +1038,7 @@ insert_row (Merge                  *merge,
   sqlite3_bind_int64 (stmt, 2, row_hlc);
   sqlite3_bind_int64 (stmt, 3, created_hlc);
   sqlite3_bind_int64 (stmt, 4, tandem_hlc_get_millis (row_hlc));
-  if (g_strcmp0 (creator_site, merge->local_site) != 0)
-    sqlite3_bind_text (stmt, 5, creator_site, -1, SQLITE_TRANSIENT);
+  bind_creator_site (merge, stmt, 5, creator_site);
   sqlite3_bind_text (stmt, 6, g_hash_table_lookup (values, "deleted"), -1, SQLITE_TRANSIENT);
   parameter = 7;
   for (guint i = 0; i < spec->n_fields; i++)
@@ -2530,10 +2543,7 @@ tandem_sync_snapshot_row (TandemSyncSnapshot   *snapshot,
   sqlite3_bind_int64 (stmt, parameter++, tandem_hlc_get_millis (newest));
   /* The creator's clock stands for every column without one of its own,
    * as insert_row() records it. */
-  if (g_strcmp0 (row->site, snapshot->merge.local_site) != 0)
-    sqlite3_bind_text (stmt, parameter++, row->site, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (stmt, parameter++);
+  bind_creator_site (&snapshot->merge, stmt, parameter++, row->site);
   for (guint i = 0; i < row->n_values; i++, parameter++)
     {
       const TandemSyncValue *value = &row->values[i];
