@@ -204,14 +204,13 @@ refuse_early (SoupServerMessage *msg,
   body = tandem_protocol_error_build (code, message, NULL, 0, &length);
 
   /* A client that asked "Expect: 100-continue" has not sent its body:
-   * libsoup answers such a request without reading it. */
+   * libsoup answers such a request without reading it, and closes the
+   * connection after it as after every answer (on_request_started()). */
   if (soup_message_headers_get_expectations (request_headers) & SOUP_EXPECTATION_CONTINUE)
     {
-      SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-
-      soup_message_headers_replace (headers, "Connection", "close");
       if (extra_header != NULL)
-        soup_message_headers_replace (headers, "WWW-Authenticate", extra_header);
+        soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                      "WWW-Authenticate", extra_header);
       respond_json (msg, status, g_steal_pointer (&body), length);
       return;
     }
