@@ -262,17 +262,56 @@ popover_is_mapped (gpointer data)
   return gtk_widget_get_mapped (GTK_WIDGET (data));
 }
 
+/* The team's server, in this process on the main context, with a token
+ * for each of the two desktops. The desktops' rounds run on worker
+ * threads, so they never wait on it. */
+typedef struct
+{
+  char              *dir;
+  TandemServerStore *store;
+  TandemSyncServer  *server;
+  char              *url;
+  char              *token_a;
+  char              *token_b;
+} TeamServer;
+
+static void
+team_server_start (TeamServer *team)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = NULL;
+
+  team->dir = tandem_test_make_temp_dir ();
+  db = g_build_filename (team->dir, "server.db", NULL);
+  team->store = tandem_server_store_open (db, &error);
+  g_assert_no_error (error);
+  team->token_a = tandem_server_store_add_token (team->store, "alice-desktop", &error);
+  g_assert_no_error (error);
+  team->token_b = tandem_server_store_add_token (team->store, "bob-desktop", &error);
+  g_assert_no_error (error);
+  team->server = tandem_sync_server_new (team->store);
+  tandem_sync_server_listen (team->server, "127.0.0.1:0", &error);
+  g_assert_no_error (error);
+  team->url = tandem_sync_server_get_url (team->server);
+}
+
+static void
+team_server_stop (TeamServer *team)
+{
+  g_clear_object (&team->server);
+  g_clear_object (&team->store);
+  tandem_test_remove_tree (team->dir);
+  g_clear_pointer (&team->dir, g_free);
+  g_clear_pointer (&team->url, g_free);
+  g_clear_pointer (&team->token_a, g_free);
+  g_clear_pointer (&team->token_b, g_free);
+}
+
 static void
 test_two_desktops (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *server_dir = tandem_test_make_temp_dir ();
-  g_autofree char *server_db = g_build_filename (server_dir, "server.db", NULL);
-  g_autoptr(TandemServerStore) server_store = NULL;
-  g_autoptr(TandemSyncServer) server = NULL;
-  g_autofree char *url = NULL;
-  g_autofree char *token_a = NULL;
-  g_autofree char *token_b = NULL;
+  TeamServer team = { NULL };
   g_autoptr(GPtrArray) personas = NULL;
   g_autoptr(TandemRecordList) b_personas = NULL;
   g_autofree char *persona_id = NULL;
@@ -283,18 +322,7 @@ test_two_desktops (void)
   GtkWidget *row, *button, *popover;
   guint rounds;
 
-  /* The server runs in this process on the main context; the desktops'
-   * rounds run on worker threads, so they never wait on it. */
-  server_store = tandem_server_store_open (server_db, &error);
-  g_assert_no_error (error);
-  token_a = tandem_server_store_add_token (server_store, "alice-desktop", &error);
-  g_assert_no_error (error);
-  token_b = tandem_server_store_add_token (server_store, "bob-desktop", &error);
-  g_assert_no_error (error);
-  server = tandem_sync_server_new (server_store);
-  tandem_sync_server_listen (server, "127.0.0.1:0", &error);
-  g_assert_no_error (error);
-  url = tandem_sync_server_get_url (server);
+  team_server_start (&team);
 
   desktop_open (&a, TRUE);
   desktop_open (&b, FALSE);
@@ -306,7 +334,7 @@ test_two_desktops (void)
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "sync");
   row = tandem_test_find_widget (GTK_WIDGET (preferences), ADW_TYPE_ENTRY_ROW, "Server Address");
   g_assert_nonnull (row);
-  gtk_editable_set_text (GTK_EDITABLE (row), url);
+  gtk_editable_set_text (GTK_EDITABLE (row), team.url);
   row = tandem_test_find_widget (GTK_WIDGET (preferences), ADW_TYPE_PASSWORD_ENTRY_ROW,
                                  "Device Token");
   g_assert_nonnull (row);
@@ -319,7 +347,7 @@ test_two_desktops (void)
 
   /* Then the right one: the first round pushes A's whole workspace. */
   rounds = a.rounds;
-  gtk_editable_set_text (GTK_EDITABLE (row), token_a);
+  gtk_editable_set_text (GTK_EDITABLE (row), team.token_a);
   g_assert_false (has_error_style (row));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (preferences), "sync.connect", NULL));
   wait_for_round (&a, rounds);
@@ -328,7 +356,7 @@ test_two_desktops (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (a.indicator)));
   g_assert_cmpint (tandem_sync_count_outbox (a.store), ==, 0);
   name = tandem_sync_client_dup_server (a.store);
-  g_assert_cmpstr (name, ==, url);
+  g_assert_cmpstr (name, ==, team.url);
   g_clear_pointer (&name, g_free);
   screenshot (GTK_WIDGET (preferences), "prefs-connected.png");
   gtk_window_destroy (preferences);
@@ -337,7 +365,7 @@ test_two_desktops (void)
    * open on it show what came. */
   b_personas = tandem_record_list_new (b.store, TANDEM_TYPE_PERSONA);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (b_personas)), ==, 0);
-  tandem_sync_client_configure (b.store, url, token_b, &error);
+  tandem_sync_client_configure (b.store, team.url, team.token_b, &error);
   g_assert_no_error (error);
   rounds = b.rounds;
   tandem_sync_indicator_sync_now (b.indicator);
@@ -424,7 +452,7 @@ test_two_desktops (void)
   g_assert_cmpint (tandem_sync_count_conflicts (a.store), ==, 0);
 
   /* Without its server, a desktop is offline and keeps its edits. */
-  g_clear_object (&server);
+  g_clear_object (&team.server);
   rename_persona (&b, persona_id, "Written offline");
   rounds = b.rounds;
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b.indicator), "sync.now", NULL));
@@ -448,8 +476,7 @@ test_two_desktops (void)
 
   desktop_close (&a);
   desktop_close (&b);
-  g_clear_object (&server_store);
-  tandem_test_remove_tree (server_dir);
+  team_server_stop (&team);
 }
 
 static void
@@ -499,19 +526,13 @@ static void
 test_round_changes (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *server_dir = tandem_test_make_temp_dir ();
-  g_autofree char *server_db = g_build_filename (server_dir, "server.db", NULL);
-  g_autoptr(TandemServerStore) server_store = NULL;
-  g_autoptr(TandemSyncServer) server = NULL;
+  TeamServer team = { NULL };
   g_autoptr(TandemRecordList) leads = NULL;
   g_autoptr(TandemRecordList) personas = NULL;
   g_autoptr(TandemRecord) lead = NULL;
   g_autoptr(GString) leads_log = g_string_new (NULL);
   g_autoptr(GString) personas_log = g_string_new (NULL);
   g_autoptr(GString) popover_text = g_string_new (NULL);
-  g_autofree char *url = NULL;
-  g_autofree char *token_a = NULL;
-  g_autofree char *token_b = NULL;
   g_autofree char *id = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *title = NULL;
@@ -519,21 +540,12 @@ test_round_changes (void)
   GtkWidget *button, *popover;
   guint position, n_leads;
 
-  server_store = tandem_server_store_open (server_db, &error);
-  g_assert_no_error (error);
-  token_a = tandem_server_store_add_token (server_store, "alice-desktop", &error);
-  g_assert_no_error (error);
-  token_b = tandem_server_store_add_token (server_store, "bob-desktop", &error);
-  g_assert_no_error (error);
-  server = tandem_sync_server_new (server_store);
-  tandem_sync_server_listen (server, "127.0.0.1:0", &error);
-  g_assert_no_error (error);
-  url = tandem_sync_server_get_url (server);
+  team_server_start (&team);
 
   desktop_open (&a, TRUE);
   desktop_open (&b, FALSE);
-  connect_desktop (&a, url, token_a);
-  connect_desktop (&b, url, token_b);
+  connect_desktop (&a, team.url, team.token_a);
+  connect_desktop (&b, team.url, team.token_b);
 
   leads = tandem_record_list_new (b.store, TANDEM_TYPE_LEAD);
   personas = tandem_record_list_new (b.store, TANDEM_TYPE_PERSONA);
@@ -624,9 +636,7 @@ test_round_changes (void)
   g_clear_object (&personas);
   desktop_close (&a);
   desktop_close (&b);
-  g_clear_object (&server);
-  g_clear_object (&server_store);
-  tandem_test_remove_tree (server_dir);
+  team_server_stop (&team);
 }
 
 int
