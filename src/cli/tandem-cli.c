@@ -460,10 +460,10 @@ run_import (int    argc,
 
   /* Scores are derived: the imported leads get theirs now, and those that
    * qualify are handed off, as the app does after an import. */
-  if (result.created + result.updated > 0)
+  if (result.lead_ids->len > 0)
     {
       g_timer_start (timer);
-      if (!tandem_scoring_rescore_all (store, NULL, NULL, NULL, &error))
+      if (!tandem_scoring_rescore_leads (store, result.lead_ids, &error))
         {
           tandem_csv_import_result_clear (&result);
           return fail (error->message);

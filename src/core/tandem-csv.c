@@ -514,6 +514,7 @@ tandem_csv_import_result_clear (TandemCsvImportResult *result)
   g_return_if_fail (result != NULL);
 
   g_clear_pointer (&result->import_id, g_free);
+  g_clear_pointer (&result->lead_ids, g_ptr_array_unref);
   memset (result, 0, sizeof *result);
 }
 
@@ -1489,6 +1490,8 @@ import_lead (ImportRun   *run,
   if (!tandem_store_save (run->store, record, error))
     return FALSE;
 
+  g_ptr_array_add (run->result->lead_ids, g_strdup (tandem_record_get_id (record)));
+
   if (previous != NULL)
     {
       g_string_append_c (previous, '}');
@@ -1571,6 +1574,33 @@ free_existing_ids (char  **ids,
   for (guint row = 0; row < n_rows; row++)
     g_free (ids[row]);
   g_free (ids);
+}
+
+/* Adds the live leads of @company_id to @lead_ids: what is known about a
+ * company counts towards its leads' fit. */
+static gboolean
+add_company_leads (TandemStore  *store,
+                   const char   *company_id,
+                   GPtrArray    *lead_ids,
+                   GError      **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = tandem_store_prepare_cached (store, "SELECT id FROM leads WHERE company_id = ?"
+                                             " AND deleted = 0", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, company_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (lead_ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return tandem_store_set_sql_error (store, error);
+
+  return TRUE;
 }
 
 static gboolean
@@ -1677,7 +1707,8 @@ import_all (ImportRun  *run,
       GString *previous = value;
 
       g_string_append_c (previous, '}');
-      if (!log_import_row (run, "companies", key, "updated", previous->str, error))
+      if (!log_import_row (run, "companies", key, "updated", previous->str, error) ||
+          !add_company_leads (run->store, key, run->result->lead_ids, error))
         goto out;
     }
 
@@ -1787,6 +1818,8 @@ tandem_csv_import_run (TandemCsvImport        *self,
   if (!tandem_csv_import_check (self, error))
     return FALSE;
 
+  result->lead_ids = g_ptr_array_new_with_free_func (g_free);
+
   run.self = self;
   run.store = store;
   run.import_id = g_uuid_string_random ();
@@ -1826,7 +1859,7 @@ tandem_csv_import_run (TandemCsvImport        *self,
   if (ok)
     result->import_id = g_strdup (run.import_id);
   else
-    memset (result, 0, sizeof *result);
+    tandem_csv_import_result_clear (result);
 
   g_free (run.import_id);
   g_hash_table_unref (run.companies_by_name);
@@ -2019,7 +2052,12 @@ undo_last_import (TandemStore            *store,
           if (!restore_previous (store, type, row[1], row[3], error))
             goto failed;
           if (is_lead)
-            undone->updated++;
+            {
+              undone->updated++;
+              g_ptr_array_add (undone->lead_ids, g_strdup (row[1]));
+            }
+          else if (!add_company_leads (store, row[1], undone->lead_ids, error))
+            goto failed;
         }
     }
 
@@ -2067,13 +2105,14 @@ tandem_csv_undo_last_import (TandemStore            *store,
   if (undone == NULL)
     undone = &local_result;
   memset (undone, 0, sizeof *undone);
+  undone->lead_ids = g_ptr_array_new_with_free_func (g_free);
 
   tandem_store_enter_bulk (store);
   ok = undo_last_import (store, undone, error);
   tandem_store_leave_bulk (store);
 
   if (!ok)
-    memset (undone, 0, sizeof *undone);
+    tandem_csv_import_result_clear (undone);
   tandem_csv_import_result_clear (&local_result);
   return ok;
 }

@@ -103,11 +103,15 @@ void            tandem_csv_problem_free          (TandemCsvProblem *problem);
 
 typedef struct
 {
-  char  *import_id;
-  guint  created;
-  guint  updated;
-  guint  skipped;
-  guint  companies_created;
+  char      *import_id;
+  guint      created;
+  guint      updated;
+  guint      skipped;
+  guint      companies_created;
+  /* The ids of the leads whose scores the import, or its undo, may have
+   * changed: those it wrote and those of the companies it filled in. For
+   * tandem_scoring_rescore_leads(). */
+  GPtrArray *lead_ids;
 } TandemCsvImportResult;
 
 void            tandem_csv_import_result_clear   (TandemCsvImportResult *result);

@@ -30,6 +30,10 @@
 /* How often a long pass looks at its cancellable and reports progress. */
 #define PROGRESS_STEPS 100
 
+/* The temporary table of the leads a partial rescore is for
+ * (tandem_scoring_rescore_leads()). */
+#define RESCORE_SUBSET "tandem_rescore_subset"
+
 #define MINUS_SIGN "\xe2\x88\x92"
 
 typedef enum
@@ -1727,15 +1731,21 @@ collect_hits (TandemStore         *store,
               TandemScoringRules *rules,
               HitsCache          *cache,
               GHashTable         *lead_positions,
+              gboolean            subset,
               GError            **error)
 {
   g_autoptr(GArray) collected = g_array_new (FALSE, FALSE, sizeof (LeadHits));
   sqlite3_stmt *stmt;
   int rc;
 
+  /* A few leads' activities are found through their index instead. */
   stmt = tandem_store_prepare_cached (store,
-                                      "SELECT lead_id, kind, url, asset_id, channel, occurred_at"
-                                      " FROM activities WHERE deleted = 0", error);
+                                      subset
+                                      ? "SELECT lead_id, kind, url, asset_id, channel, occurred_at"
+                                        " FROM activities WHERE deleted = 0 AND lead_id IN"
+                                        " (SELECT id FROM temp." RESCORE_SUBSET ")"
+                                      : "SELECT lead_id, kind, url, asset_id, channel, occurred_at"
+                                        " FROM activities WHERE deleted = 0", error);
   if (stmt == NULL)
     return NULL;
 
@@ -1776,11 +1786,13 @@ collect_hits (TandemStore         *store,
 
 /* Reads the companies once, the ids of the leads, and the hits of every
  * activity (collect_hits()); then walks the leads in the same order with
- * their hits. */
+ * their hits. With @subset, only the leads listed in the temporary table
+ * RESCORE_SUBSET. */
 static gboolean
 scan_leads (TandemStore            *store,
             TandemScoringRules     *rules,
             gint64                  now,
+            gboolean                subset,
             LeadVisitor             visitor,
             gpointer                user_data,
             TandemScoringProgress   progress,
@@ -1801,7 +1813,9 @@ scan_leads (TandemStore            *store,
   int rc;
 
   hits_cache_init (&cache);
-  n_leads = MAX (tandem_store_count (store, "leads"), 1);
+  n_leads = MAX (subset ? tandem_store_query_int64 (store, "SELECT count(*) FROM temp."
+                                                           RESCORE_SUBSET)
+                        : tandem_store_count (store, "leads"), 1);
   step = MAX (n_leads / PROGRESS_STEPS, 1);
 
   companies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -1818,11 +1832,15 @@ scan_leads (TandemStore            *store,
   if (rc != SQLITE_DONE)
     return sql_failed (store, error);
 
+#define LEAD_COLUMNS "SELECT id, job_title, seniority, email, company_id, stage," \
+                     " stage_entered_at, fit_score, engagement_score, score, grade, icp_id," \
+                     " persona_id FROM leads WHERE deleted = 0"
   leads = tandem_store_prepare_cached (store,
-                                       "SELECT id, job_title, seniority, email, company_id,"
-                                       " stage, stage_entered_at, fit_score, engagement_score,"
-                                       " score, grade, icp_id, persona_id"
-                                       " FROM leads WHERE deleted = 0 ORDER BY id", error);
+                                       subset
+                                       ? LEAD_COLUMNS " AND id IN (SELECT id FROM temp."
+                                         RESCORE_SUBSET ") ORDER BY id"
+                                       : LEAD_COLUMNS " ORDER BY id", error);
+#undef LEAD_COLUMNS
   if (leads == NULL)
     return FALSE;
 
@@ -1841,7 +1859,7 @@ scan_leads (TandemStore            *store,
       return sql_failed (store, error);
     }
 
-  all_hits = collect_hits (store, rules, &cache, lead_positions, error);
+  all_hits = collect_hits (store, rules, &cache, lead_positions, subset, error);
   g_clear_pointer (&lead_positions, g_hash_table_unref);
   g_string_chunk_free (ids);
   if (all_hits == NULL)
@@ -2029,6 +2047,7 @@ static gboolean
 rescore (TandemStore            *store,
          gint64                  now,
          gboolean                move_leads,
+         gboolean                subset,
          TandemScoringProgress   progress,
          gpointer                progress_data,
          GCancellable           *cancellable,
@@ -2053,7 +2072,7 @@ rescore (TandemStore            *store,
   rules = tandem_scoring_rules_load (store, error);
   data.rules = rules;
   ok = rules != NULL &&
-       scan_leads (store, rules, now, rescore_visit, &data, progress, progress_data,
+       scan_leads (store, rules, now, subset, rescore_visit, &data, progress, progress_data,
                    cancellable, error) &&
        !g_cancellable_set_error_if_cancelled (cancellable, error) &&
        write_updates (store, updates, error) &&
@@ -2120,7 +2139,7 @@ tandem_scoring_rescore_all (TandemStore            *store,
   gboolean ok;
 
   tandem_store_enter_bulk (store);
-  ok = rescore (store, now_ms (), TRUE, progress, progress_data, cancellable, error);
+  ok = rescore (store, now_ms (), TRUE, FALSE, progress, progress_data, cancellable, error);
   tandem_store_leave_bulk (store);
 
   return ok;
@@ -2136,7 +2155,71 @@ tandem_scoring_update_all (TandemStore   *store,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return rescore (store, now > 0 ? now : now_ms (), FALSE, NULL, NULL, cancellable, error);
+  return rescore (store, now > 0 ? now : now_ms (), FALSE, FALSE, NULL, NULL, cancellable, error);
+}
+
+/* Lists @lead_ids in the temporary table RESCORE_SUBSET, emptied first. */
+static gboolean
+fill_subset (TandemStore  *store,
+             GPtrArray    *lead_ids,
+             GError      **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (sqlite3_exec (tandem_store_get_db (store),
+                    "CREATE TEMP TABLE IF NOT EXISTS " RESCORE_SUBSET
+                    " (id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;"
+                    "DELETE FROM temp." RESCORE_SUBSET, NULL, NULL, NULL) != SQLITE_OK)
+    return sql_failed (store, error);
+
+  stmt = tandem_store_prepare_cached (store, "INSERT OR IGNORE INTO temp." RESCORE_SUBSET
+                                             " (id) VALUES (?)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < lead_ids->len; i++)
+    {
+      int rc;
+
+      sqlite3_bind_text (stmt, 1, g_ptr_array_index (lead_ids, i), -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return sql_failed (store, error);
+    }
+  sqlite3_clear_bindings (stmt);
+
+  return TRUE;
+}
+
+gboolean
+tandem_scoring_rescore_leads (TandemStore   *store,
+                              GPtrArray     *lead_ids,
+                              GError       **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (lead_ids != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (lead_ids->len == 0)
+    return TRUE;
+
+  /* Past half the leads, reading them all in stored order costs less
+   * than finding the listed ones; scores do not depend on which pass
+   * computed them. */
+  if ((gint64) lead_ids->len * 2 >= tandem_store_count (store, "leads"))
+    return tandem_scoring_rescore_all (store, NULL, NULL, NULL, error);
+
+  tandem_store_enter_bulk (store);
+  ok = fill_subset (store, lead_ids, error) &&
+       rescore (store, now_ms (), TRUE, TRUE, NULL, NULL, NULL, error);
+  sqlite3_exec (tandem_store_get_db (store), "DELETE FROM temp." RESCORE_SUBSET,
+                NULL, NULL, NULL);
+  tandem_store_leave_bulk (store);
+
+  return ok;
 }
 
 /* The same on a worker thread. */
@@ -2356,7 +2439,8 @@ tandem_scoring_what_if (TandemStore         *store,
   data.edited_counts = what_if->edited_counts;
   data.changes = what_if->changes;
 
-  if (!scan_leads (store, rules, now_ms (), what_if_visit, &data, NULL, NULL, NULL, error))
+  if (!scan_leads (store, rules, now_ms (), FALSE, what_if_visit, &data, NULL, NULL, NULL,
+                   error))
     {
       g_clear_error (&data.error);
       return NULL;

@@ -103,6 +103,13 @@ gboolean            tandem_scoring_rescore_all         (TandemStore          *st
                                                         gpointer              progress_data,
                                                         GCancellable         *cancellable,
                                                         GError              **error);
+
+/* Rescores the live leads among @lead_ids (strings) as
+ * tandem_scoring_rescore_all() does every lead: after an import, only the
+ * leads it wrote need new scores. */
+gboolean            tandem_scoring_rescore_leads       (TandemStore          *store,
+                                                        GPtrArray            *lead_ids,
+                                                        GError              **error);
 /* Writes the derived score fields of every live lead as scored at @now_ms
  * (0: now), in one transaction, without moving anyone: for the sample
  * generator, whose history already holds the moves. */

@@ -660,6 +660,11 @@ undo_clicked_cb (AdwToast *toast,
       return;
     }
 
+  /* The leads the import had changed get back the scores of their old
+   * values. The undo itself is committed, so a failure is only reported. */
+  if (!tandem_scoring_rescore_leads (undo->store, undone.lead_ids, &error))
+    g_warning ("The restored leads could not be scored: %s", error->message);
+
   if (undo->toast_widget != NULL)
     {
       g_autofree char *count = format_count (undone.created);
@@ -704,8 +709,7 @@ import_thread (GTask        *task,
   /* Scores are derived: the imported leads get theirs now, and those that
    * qualify are handed off, as if they had been entered one by one. The
    * import itself is committed, so a failure here is only reported. */
-  if (result->created + result->updated > 0 &&
-      !tandem_scoring_rescore_all (store, NULL, NULL, NULL, &error))
+  if (!tandem_scoring_rescore_leads (store, result->lead_ids, &error))
     g_warning ("The imported leads could not be scored: %s", error->message);
 
   g_task_return_pointer (task, result, NULL);

@@ -14,6 +14,7 @@
 #include "tandem-csv.h"
 #include "tandem-store-private.h"
 #include "tandem-lead-query.h"
+#include "tandem-scoring.h"
 
 typedef TandemTestWorkspace Fixture;
 
@@ -337,6 +338,97 @@ exec_on_file (const char *path,
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
+}
+
+static gboolean
+lists_id (GPtrArray  *ids,
+          const char *id)
+{
+  for (guint i = 0; i < ids->len; i++)
+    if (g_str_equal (g_ptr_array_index (ids, i), id))
+      return TRUE;
+
+  return FALSE;
+}
+
+static gint64
+lead_int (TandemStore *store,
+          const char  *email,
+          const char  *field)
+{
+  g_autoptr(TandemLead) lead = lead_by_email (store, email);
+
+  g_assert_nonnull (lead);
+  return tandem_record_get_int (TANDEM_RECORD (lead), field);
+}
+
+/* An import lists the leads whose scores it may have changed, those it
+ * wrote and those of the companies it filled in, and only they are
+ * rescored; its undo lists the leads it gives their old values back. */
+static void
+test_rescore_written_leads (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  TandemCsvImportResult result = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TandemLead) ada = NULL;
+  gint64 engineer_fit;
+
+  g_assert_true (tandem_scoring_install_defaults (fixture->store, &error));
+  g_assert_no_error (error);
+
+  /* A rescore of at least half the leads rescores them all: two more
+   * leads make one the few. */
+  import_ok (fixture->store, "Email,Job Title,Company Name\n"
+                             "ada@engines.io,Engineer,Engines\nbob@navy.mil,Engineer,Navy\n"
+                             "cy@navy.mil,,Navy\ndee@navy.mil,,Navy\n",
+             TANDEM_CSV_DUPLICATES_UPDATE, &result);
+  g_assert_cmpuint (result.lead_ids->len, ==, 4);
+  g_assert_true (tandem_scoring_rescore_leads (fixture->store, result.lead_ids, &error));
+  g_assert_no_error (error);
+  tandem_csv_import_result_clear (&result);
+  engineer_fit = lead_int (fixture->store, "ada@engines.io", "fit_score");
+  g_assert_cmpint (lead_int (fixture->store, "bob@navy.mil", "fit_score"), ==, engineer_fit);
+  ada = lead_by_email (fixture->store, "ada@engines.io");
+
+  /* A fit no rescore gives shows whether Bob was rescored. */
+  exec_on_file (fixture->path, "UPDATE leads SET fit_score = -7 WHERE email = 'bob@navy.mil'");
+
+  /* "Operations titles" is worth 20 points of fit. */
+  import_ok (fixture->store, "Email,Job Title\nada@engines.io,Head of Operations\n",
+             TANDEM_CSV_DUPLICATES_UPDATE, &result);
+  g_assert_cmpuint (result.lead_ids->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (result.lead_ids, 0), ==,
+                   tandem_record_get_id (TANDEM_RECORD (ada)));
+  g_assert_true (tandem_scoring_rescore_leads (fixture->store, result.lead_ids, &error));
+  g_assert_no_error (error);
+  tandem_csv_import_result_clear (&result);
+  g_assert_cmpint (lead_int (fixture->store, "ada@engines.io", "fit_score"), ==,
+                   engineer_fit + 20);
+  g_assert_cmpint (lead_int (fixture->store, "bob@navy.mil", "fit_score"), ==, -7);
+
+  /* A new lead fills in the industry of Ada's company, which counts for
+   * her too. */
+  import_ok (fixture->store, "Email,Company Name,Industry\ncarol@engines.io,Engines,Software\n",
+             TANDEM_CSV_DUPLICATES_UPDATE, &result);
+  g_assert_cmpuint (result.created, ==, 1);
+  g_assert_true (lists_id (result.lead_ids, tandem_record_get_id (TANDEM_RECORD (ada))));
+  tandem_csv_import_result_clear (&result);
+
+  g_assert_true (tandem_csv_undo_last_import (fixture->store, &result, &error));
+  g_assert_no_error (error);
+  g_assert_true (lists_id (result.lead_ids, tandem_record_get_id (TANDEM_RECORD (ada))));
+  tandem_csv_import_result_clear (&result);
+
+  /* Undoing the new title brings back the fit it had. */
+  g_assert_true (tandem_csv_undo_last_import (fixture->store, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.lead_ids->len, ==, 1);
+  g_assert_true (tandem_scoring_rescore_leads (fixture->store, result.lead_ids, &error));
+  g_assert_no_error (error);
+  tandem_csv_import_result_clear (&result);
+  g_assert_cmpint (lead_int (fixture->store, "ada@engines.io", "fit_score"), ==, engineer_fit);
+  g_assert_cmpint (lead_int (fixture->store, "bob@navy.mil", "fit_score"), ==, -7);
 }
 
 static guint
@@ -778,6 +870,8 @@ main (int   argc,
   g_test_add ("/core/csv/large-import-undo", Fixture, NULL, tandem_test_workspace_set_up,
               test_large_import_undo, tandem_test_workspace_tear_down);
   g_test_add_func ("/core/csv/undo-older-import", test_undo_older_import);
+  g_test_add ("/core/csv/rescore-written-leads", Fixture, NULL, tandem_test_workspace_set_up,
+              test_rescore_written_leads, tandem_test_workspace_tear_down);
   g_test_add ("/core/csv/export-round-trip", Fixture, NULL, tandem_test_workspace_set_up,
               test_export_round_trip, tandem_test_workspace_tear_down);
   g_test_add ("/core/csv/lead-query", Fixture, NULL, tandem_test_workspace_set_up, test_lead_query,
