@@ -1728,6 +1728,31 @@ out:
   return ok;
 }
 
+/* With the check of each write turned off for the import (see
+ * tandem_store_defer_references()), its leads' references are checked
+ * once before the commit: an import only ever names companies it found
+ * or created. */
+static gboolean
+check_references (ImportRun  *run,
+                  GError    **error)
+{
+  g_autofree char *column = NULL;
+  g_autofree char *missing = NULL;
+
+  if (!tandem_store_find_broken_reference (run->store, "leads", &column, &missing, error))
+    return FALSE;
+
+  if (missing != NULL)
+    {
+      g_set_error (error, TANDEM_STORE_ERROR, TANDEM_STORE_ERROR_INVALID,
+                   _("Nothing was imported: a lead would name a record that does not exist "
+                     "(%s “%s”)."), column, missing);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 write_import_log (ImportRun   *run,
                   const char  *file_name,
@@ -1805,6 +1830,7 @@ tandem_csv_import_run (TandemCsvImport        *self,
 {
   TandemCsvImportResult local_result = { NULL };
   ImportRun run = { NULL };
+  gboolean references_deferred;
   gboolean ok;
 
   g_return_val_if_fail (TANDEM_IS_CSV_IMPORT (self), FALSE);
@@ -1839,6 +1865,7 @@ tandem_csv_import_run (TandemCsvImport        *self,
   /* A large import is one transaction, whose dirty pages would spill from
    * SQLite's default cache and be read back many times over. */
   tandem_store_enter_bulk (store);
+  references_deferred = tandem_store_defer_references (store);
 
   ok = tandem_store_begin (store, error);
   if (ok)
@@ -1846,6 +1873,7 @@ tandem_csv_import_run (TandemCsvImport        *self,
       ok = write_import_log (&run, file_name, FALSE, error) &&
            load_companies (&run, error) &&
            import_all (&run, error) &&
+           (!references_deferred || check_references (&run, error)) &&
            write_import_log (&run, file_name, TRUE, error);
 
       if (ok)
@@ -1854,6 +1882,8 @@ tandem_csv_import_run (TandemCsvImport        *self,
         tandem_store_rollback (store);
     }
 
+  if (references_deferred)
+    tandem_store_restore_references (store);
   tandem_store_leave_bulk (store);
 
   if (ok)

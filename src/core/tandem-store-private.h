@@ -55,6 +55,23 @@ gboolean      tandem_store_write_derived    (TandemStore            *self,
  * nest; the last leave restores the defaults. */
 void          tandem_store_enter_bulk       (TandemStore            *self);
 void          tandem_store_leave_bulk       (TandemStore            *self);
+/* SQLite checks each written reference as its row is written, which in
+ * bulk writes (a snapshot, an import) costs a lookup per row. Outside a
+ * transaction, tandem_store_defer_references() turns that off when it is
+ * on and says so; the writer then checks the references of the tables it
+ * wrote all at once before its commit (tandem_store_find_broken_reference())
+ * and, after the transaction, turns the check back on with
+ * tandem_store_restore_references(). */
+gboolean      tandem_store_defer_references (TandemStore            *self);
+void          tandem_store_restore_references (TandemStore          *self);
+/* Looks for a reference of @table that names no row, each distinct value
+ * looked up once. Sets *@column and *@value to the first found, or leaves
+ * them NULL; FALSE only when the workspace could not be read. */
+gboolean      tandem_store_find_broken_reference (TandemStore       *self,
+                                                  const char        *table,
+                                                  char             **column,
+                                                  char             **value,
+                                                  GError           **error);
 /* Turns what a person typed into an FTS5 query that matches rows holding
  * every word as a word prefix; NULL when nothing searchable was typed. */
 char         *tandem_store_build_fts_query  (const char             *text);

@@ -864,6 +864,108 @@ tandem_store_leave_bulk (TandemStore *self)
 }
 
 gboolean
+tandem_store_defer_references (TandemStore *self)
+{
+  g_return_val_if_fail (TANDEM_IS_STORE (self), FALSE);
+
+  /* The setting only changes outside a transaction. */
+  if (!sqlite3_get_autocommit (self->db) ||
+      tandem_store_query_int64 (self, "PRAGMA foreign_keys") != 1)
+    return FALSE;
+
+  return sqlite3_exec (self->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+void
+tandem_store_restore_references (TandemStore *self)
+{
+  g_return_if_fail (TANDEM_IS_STORE (self));
+
+  sqlite3_exec (self->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+}
+
+/* The first value of @column of @table that names no row of @parent, or
+ * NULL: each distinct value looked up once, which costs a fraction of
+ * checking every row (PRAGMA foreign_key_check) on the large tables. */
+static gboolean
+find_missing_parent (TandemStore  *self,
+                     const char   *table,
+                     const char   *column,
+                     const char   *parent,
+                     const char   *parent_column,
+                     char        **missing,
+                     GError      **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *sql;
+  int rc;
+
+  sql = sqlite3_mprintf ("SELECT c.v FROM (SELECT DISTINCT \"%w\" AS v FROM \"%w\""
+                         " WHERE \"%w\" IS NOT NULL) AS c WHERE NOT EXISTS"
+                         " (SELECT 1 FROM \"%w\" WHERE \"%w\" = c.v) LIMIT 1",
+                         column, table, column, parent, parent_column);
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  sqlite3_free (sql);
+  if (rc != SQLITE_OK)
+    return tandem_store_set_sql_error (self, error);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *missing = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tandem_store_set_sql_error (self, error);
+
+  return TRUE;
+}
+
+gboolean
+tandem_store_find_broken_reference (TandemStore  *self,
+                                    const char   *table,
+                                    char        **column,
+                                    char        **value,
+                                    GError      **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (column != NULL && *column == NULL, FALSE);
+  g_return_val_if_fail (value != NULL && *value == NULL, FALSE);
+
+  sql = g_strdup_printf ("PRAGMA foreign_key_list(%s)", table);
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return tandem_store_set_sql_error (self, error);
+
+  /* Columns: id, seq, table, from, to, ...; every reference of the schema
+   * is one column naming a row by its id. */
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW && *value == NULL)
+    {
+      const char *parent = (const char *) sqlite3_column_text (stmt, 2);
+      const char *from = (const char *) sqlite3_column_text (stmt, 3);
+      const char *to = (const char *) sqlite3_column_text (stmt, 4);
+
+      g_assert (sqlite3_column_int (stmt, 1) == 0 && parent != NULL && from != NULL);
+
+      if (!find_missing_parent (self, table, from, parent, to ? to : "id", value, error))
+        {
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+      if (*value != NULL)
+        *column = g_strdup (from);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return tandem_store_set_sql_error (self, error);
+
+  return TRUE;
+}
+
+gboolean
 tandem_store_write_derived (TandemStore   *self,
                             TandemRecord  *record,
                             GError       **error)

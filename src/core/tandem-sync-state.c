@@ -1868,7 +1868,7 @@ snapshot_free (TandemSyncSnapshot *snapshot)
 
   /* Only outside the transaction do the settings take effect. */
   if (snapshot->foreign_keys_off)
-    sqlite3_exec (db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    tandem_store_restore_references (snapshot->store);
   if (snapshot->rollback_journal)
     sqlite3_exec (db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
   g_clear_pointer (&snapshot->paused_search, g_hash_table_unref);
@@ -1986,7 +1986,6 @@ tandem_sync_snapshot_begin (TandemStore  *store,
   TandemSyncSnapshot *snapshot;
   sqlite3 *db;
   sqlite3_stmt *stmt = NULL;
-  gboolean foreign_keys = FALSE;
 
   g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -2005,16 +2004,8 @@ tandem_sync_snapshot_begin (TandemStore  *store,
   /* SQLite checks each reference as its row is written, which for the
    * activities of the large sample costs four times the writing itself.
    * The references of the tables that got rows are checked all at once
-   * before the commit instead; the setting only changes outside a
-   * transaction. */
-  if (sqlite3_get_autocommit (db) &&
-      sqlite3_prepare_v2 (db, "PRAGMA foreign_keys", -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    foreign_keys = sqlite3_column_int (stmt, 0) != 0;
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  if (foreign_keys && sqlite3_exec (db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) == SQLITE_OK)
-    snapshot->foreign_keys_off = TRUE;
+   * before the commit instead. */
+  snapshot->foreign_keys_off = tandem_store_defer_references (store);
 
   if (sqlite3_get_autocommit (db))
     snapshot->rollback_journal = use_rollback_journal (db);
@@ -2705,44 +2696,6 @@ update_snapshot_derived (TandemSyncSnapshot  *snapshot,
   return TRUE;
 }
 
-/* Whether every value of @column of @table names a row of @parent: each
- * distinct value looked up once, which costs a fraction of checking every
- * row (PRAGMA foreign_key_check) on the large tables. *@missing receives
- * a value that names none. */
-static gboolean
-check_reference (TandemSyncSnapshot  *snapshot,
-                 const char          *table,
-                 const char          *column,
-                 const char          *parent,
-                 const char          *parent_column,
-                 char               **missing,
-                 GError             **error)
-{
-  sqlite3 *db = tandem_store_get_db (snapshot->store);
-  sqlite3_stmt *stmt = NULL;
-  char *sql;
-  int rc;
-
-  sql = sqlite3_mprintf ("SELECT c.v FROM (SELECT DISTINCT \"%w\" AS v FROM \"%w\""
-                         " WHERE \"%w\" IS NOT NULL) AS c WHERE NOT EXISTS"
-                         " (SELECT 1 FROM \"%w\" WHERE \"%w\" = c.v) LIMIT 1",
-                         column, table, column, parent, parent_column);
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  sqlite3_free (sql);
-  if (rc != SQLITE_OK)
-    return tandem_store_set_sql_error (snapshot->store, error);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *missing = column_dup (stmt, 0);
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return tandem_store_set_sql_error (snapshot->store, error);
-
-  return TRUE;
-}
-
 /* With the check of each write turned off, every reference of the tables
  * that got rows must point at a row before the commit, as SQLite would
  * have made sure at the commit. */
@@ -2750,7 +2703,6 @@ static gboolean
 check_references (TandemSyncSnapshot  *snapshot,
                   GError             **error)
 {
-  sqlite3 *db = tandem_store_get_db (snapshot->store);
   GHashTableIter iter;
   gpointer key;
 
@@ -2761,48 +2713,17 @@ check_references (TandemSyncSnapshot  *snapshot,
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
       const TandemTableSpec *spec = key;
-      g_autofree char *sql = g_strdup_printf ("PRAGMA foreign_key_list(%s)", spec->name);
-      sqlite3_stmt *stmt = NULL;
-      int rc;
+      g_autofree char *column = NULL;
+      g_autofree char *missing = NULL;
 
-      if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-        return tandem_store_set_sql_error (snapshot->store, error);
+      if (!tandem_store_find_broken_reference (snapshot->store, spec->name, &column, &missing,
+                                               error))
+        return FALSE;
 
-      /* Columns: id, seq, table, from, to, ...; every reference of the
-       * schema is one column naming a row by its id. */
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          g_autofree char *parent = column_dup (stmt, 2);
-          g_autofree char *from = column_dup (stmt, 3);
-          g_autofree char *to = column_dup (stmt, 4);
-          g_autofree char *missing = NULL;
-
-          if (sqlite3_column_int (stmt, 1) != 0 || parent == NULL || from == NULL)
-            {
-              sqlite3_finalize (stmt);
-              return snapshot_invalid (error, "“%s” has a reference of several columns",
-                                       spec->name);
-            }
-
-          if (!check_reference (snapshot, spec->name, from, parent, to ? to : "id", &missing,
-                                error))
-            {
-              sqlite3_finalize (stmt);
-              return FALSE;
-            }
-
-          if (missing != NULL)
-            {
-              sqlite3_finalize (stmt);
-              return snapshot_invalid (error, "a row of “%s” names “%s” as its %s, which neither "
-                                       "the snapshot nor this workspace holds",
-                                       spec->name, missing, from);
-            }
-        }
-      sqlite3_finalize (stmt);
-
-      if (rc != SQLITE_DONE)
-        return tandem_store_set_sql_error (snapshot->store, error);
+      if (missing != NULL)
+        return snapshot_invalid (error, "a row of “%s” names “%s” as its %s, which neither "
+                                 "the snapshot nor this workspace holds",
+                                 spec->name, missing, column);
     }
 
   return TRUE;
