@@ -11,13 +11,14 @@
 #include "tandem-store-private.h"
 
 /* The rows read where nothing around was loaded, as when a view first
- * shows the list or jumps to a far place (dragging the scrollbar): GTK 4.8's
- * list and column views bind the 200 rows around where they look
- * (GTK_LIST_VIEW_MAX_LIST_ITEMS), however few of them are on screen, and
- * ask for them in order in the same frame. One query for all of them costs
- * less than pages that grow towards it (32 + 64 + 128 rows read 24 the
- * view never asked for, in three queries). */
-#define JUMP_PAGE_SIZE 200
+ * shows the list or jumps to a far place (dragging the scrollbar), unless
+ * the view says how many it binds (tandem_record_list_set_jump_rows()): a
+ * board column, a one-column GtkGridView, binds a screenful of cards. */
+#define DEFAULT_JUMP_ROWS 32
+
+/* The most rows one query reads: the 200 rows GTK 4.8's list and column
+ * views bind around where they look (GTK_LIST_VIEW_MAX_LIST_ITEMS). */
+#define MAX_PAGE_SIZE 200
 
 /* The rows read when a view scrolls on from the rows loaded: a wheel or a
  * fling asks for a few rows a frame, and short pages spread the reads over
@@ -52,6 +53,8 @@ struct _TandemRecordList
   guint                  kept_next;
   /* The query that reads a page, made on first use. */
   char                  *page_sql;
+  /* How many rows a jump reads in one query. */
+  guint                  jump_rows;
   gulong                 changed_handler;
   gulong                 committed_handler;
   /* Rows the store reported changed since its last commit notice, and
@@ -210,8 +213,8 @@ is_loaded (TandemRecordList *self,
 
 /* Reads the rows from @position on that are not loaded, in one query: a
  * short page when the row before it is loaded (the view scrolls down), the
- * rows up to @position when the row after it is (it scrolls up), and a list
- * view's worth of rows from @position on when neither is, as when a view
+ * rows up to @position when the row after it is (it scrolls up), and the
+ * rows a view binds from @position on when neither is, as when a view
  * jumps there: a view asks for the rows it binds in order, from the first.
  * Rows another connection deleted meanwhile stay unread. */
 static gboolean
@@ -233,7 +236,7 @@ load_page (TandemRecordList  *self,
       last = position + 1;
     }
   else
-    last = MIN (position + JUMP_PAGE_SIZE, self->ids->len);
+    last = MIN (position + self->jump_rows, self->ids->len);
 
   if (self->page_sql == NULL)
     {
@@ -242,7 +245,7 @@ load_page (TandemRecordList  *self,
       for (guint i = 0; i < self->spec->n_fields; i++)
         g_string_append_printf (text, ", %s", self->spec->fields[i].name);
       g_string_append_printf (text, " FROM %s WHERE deleted = 0 AND id IN (?", self->spec->name);
-      for (guint i = 1; i < JUMP_PAGE_SIZE; i++)
+      for (guint i = 1; i < MAX_PAGE_SIZE; i++)
         g_string_append (text, ", ?");
       g_string_append_c (text, ')');
       self->page_sql = g_string_free (text, FALSE);
@@ -715,6 +718,7 @@ tandem_record_list_init (TandemRecordList *self)
   self->loaded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, weak_ref_free);
   self->sweep_at = 2 * KEPT_RECORDS;
   self->kept = g_ptr_array_new_full (KEPT_RECORDS, g_object_unref);
+  self->jump_rows = DEFAULT_JUMP_ROWS;
   self->pending_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
@@ -817,6 +821,16 @@ tandem_record_list_set_locate_func (TandemRecordList       *self,
   g_return_if_fail (TANDEM_IS_RECORD_LIST (self));
 
   self->locate_func = func;
+}
+
+void
+tandem_record_list_set_jump_rows (TandemRecordList *self,
+                                  guint             rows)
+{
+  g_return_if_fail (TANDEM_IS_RECORD_LIST (self));
+  g_return_if_fail (rows > 0);
+
+  self->jump_rows = MIN (rows, MAX_PAGE_SIZE);
 }
 
 void

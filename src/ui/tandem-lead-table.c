@@ -67,6 +67,11 @@ static const char * const grades[] = { "A", "B", "C", "D", NULL };
 
 #define COLUMN_KEY "tandem-lead-table-column"
 
+/* The rows GTK 4.8's column view binds around where it looks, however few
+ * are on screen (GTK_LIST_VIEW_MAX_LIST_ITEMS): a jump of the scrollbar
+ * asks for all of them, which the list reads in one query. */
+#define COLUMN_VIEW_ROWS 200
+
 struct _TandemLeadTable
 {
   AdwBin              parent_instance;
@@ -1293,6 +1298,7 @@ tandem_lead_table_set_store (TandemLeadTable *self,
     {
       self->now_ms = now_ms ();
       self->leads = tandem_lead_query_create_list (self->query, store);
+      tandem_record_list_set_jump_rows (self->leads, COLUMN_VIEW_ROWS);
       g_signal_connect_object (self->leads, "items-changed",
                                G_CALLBACK (on_leads_changed), self, G_CONNECT_SWAPPED);
       self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->leads)));

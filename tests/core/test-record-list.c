@@ -889,9 +889,11 @@ count_page_reads (unsigned  event,
 }
 
 /* Rows are read a page at a time, scrolling down as well as up, not one
- * query per row. A jump to a far place reads in one query the 200 rows a
- * GTK 4.8 list view binds there, and scrolling on from loaded rows reads
- * short pages, so that no frame of a scroll reads a couple of hundred. */
+ * query per row. A jump to a far place reads a short page, a board
+ * column's screenful, or in one query the 200 rows a GTK 4.8 column view
+ * binds there when the list was told so; scrolling on from loaded rows
+ * reads short pages, so that no frame of a scroll reads a couple of
+ * hundred. */
 static void
 test_reads_pages (TandemTestWorkspace *fixture,
                   gconstpointer        data)
@@ -913,8 +915,17 @@ test_reads_pages (TandemTestWorkspace *fixture,
   sqlite3_trace_v2 (tandem_store_get_db (fixture->store), SQLITE_TRACE_STMT | SQLITE_TRACE_ROW,
                     count_page_reads, &count);
 
-  /* A jump to the middle, as a view binds it: the 200 rows from there
-   * on, held as its list items hold them, in one query. */
+  /* One row far down, as a board column that jumps there shows a dozen:
+   * a short page, not 200 rows. */
+  g_object_unref (g_list_model_get_item (model, n - 50));
+  g_assert_cmpuint (count.reads, ==, 1);
+  g_assert_cmpuint (count.rows, ==, 32);
+
+  /* A jump to the middle, as a column view binds it: the 200 rows from
+   * there on, held as its list items hold them, in one query. */
+  tandem_record_list_set_jump_rows (list, 200);
+  count.reads = 0;
+  count.rows = 0;
   start = n / 2 - 100;
   for (guint i = start; i < start + 200; i++)
     {
