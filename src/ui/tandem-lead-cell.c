@@ -13,6 +13,9 @@
  * decides the rest. */
 #define MIN_CHARS 3
 
+/* The corners of a tinted cell's pill, as .lead-grade's in style.css. */
+#define PILL_RADIUS 6
+
 struct _TandemLeadCell
 {
   GtkWidget               parent_instance;
@@ -25,6 +28,7 @@ struct _TandemLeadCell
   /* The text of @lead, made at the first draw or question after the lead
    * changed; valid only when text_made. */
   char                   *text;
+  const char             *tint;
   gboolean                text_made;
   /* Made at the first draw, when the cell has its style: the layout takes
    * its font attributes (such as tabular figures) from it. */
@@ -37,13 +41,23 @@ G_DEFINE_FINAL_TYPE (TandemLeadCell, tandem_lead_cell, GTK_TYPE_WIDGET)
 static void
 make_text (TandemLeadCell *self)
 {
+  g_autofree char *text = NULL;
+
   if (self->text_made)
     return;
 
-  g_clear_pointer (&self->text, g_free);
+  self->tint = NULL;
   if (self->lead != NULL)
-    self->text = self->func (self->lead, self->func_data);
+    text = self->func (self->lead, self->func_data, &self->tint);
   self->text_made = TRUE;
+
+  /* Many leads share a stage, a grade, a source or an owner: a cell given
+   * the same text keeps its laid out lines instead of shaping them again. */
+  if (g_strcmp0 (text, self->text) == 0)
+    return;
+
+  g_free (self->text);
+  self->text = g_steal_pointer (&text);
   self->layout_text_set = FALSE;
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
@@ -91,6 +105,7 @@ tandem_lead_cell_snapshot (GtkWidget   *widget,
   TandemLeadCell *self = TANDEM_LEAD_CELL (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
+  GtkStyleContext *context;
   PangoRectangle logical;
   GdkRGBA color;
 
@@ -119,7 +134,32 @@ tandem_lead_cell_snapshot (GtkWidget   *widget,
   pango_layout_get_pixel_extents (self->layout, NULL, &logical);
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
+  context = gtk_widget_get_style_context (widget);
+  gtk_style_context_get_color (context, &color);
+  if (self->tint != NULL)
+    {
+      g_autofree char *fg_name = g_strconcat (self->tint, "_fg", NULL);
+      g_autofree char *bg_name = g_strconcat (self->tint, "_bg", NULL);
+      GdkRGBA background;
+      GtkBorder padding;
+
+      /* The pill covers the padding, as a CSS background would. */
+      gtk_style_context_get_padding (context, &padding);
+      if (gtk_style_context_lookup_color (context, bg_name, &background))
+        {
+          GskRoundedRect pill;
+
+          gsk_rounded_rect_init_from_rect (&pill,
+                                           &GRAPHENE_RECT_INIT (-padding.left, -padding.top,
+                                                                width + padding.left + padding.right,
+                                                                height + padding.top + padding.bottom),
+                                           PILL_RADIUS);
+          gtk_snapshot_push_rounded_clip (snapshot, &pill);
+          gtk_snapshot_append_color (snapshot, &background, &pill.bounds);
+          gtk_snapshot_pop (snapshot);
+        }
+      gtk_style_context_lookup_color (context, fg_name, &color);
+    }
   G_GNUC_END_IGNORE_DEPRECATIONS
 
   gtk_snapshot_save (snapshot);
@@ -225,4 +265,13 @@ tandem_lead_cell_get_text (TandemLeadCell *self)
 
   make_text (self);
   return self->text;
+}
+
+const char *
+tandem_lead_cell_get_tint (TandemLeadCell *self)
+{
+  g_return_val_if_fail (TANDEM_IS_LEAD_CELL (self), NULL);
+
+  make_text (self);
+  return self->tint;
 }

@@ -23,9 +23,14 @@ G_BEGIN_DECLS
  * font whatever the text, so a new lead never changes the row's size. */
 G_DECLARE_FINAL_TYPE (TandemLeadCell, tandem_lead_cell, TANDEM, LEAD_CELL, GtkWidget)
 
-/* The text the cell shows for @lead, newly allocated; NULL for none. */
-typedef char *(*TandemLeadCellTextFunc) (TandemLead *lead,
-                                         gpointer    user_data);
+/* The text the cell shows for @lead, newly allocated; NULL for none. It
+ * may set @tint to the name of a pair of colours of the style sheet,
+ * "NAME_fg" for the text and "NAME_bg" for a rounded pill behind it, as
+ * the grades are shown: colours that come with the lead, and not classes
+ * of the cell, change nothing of its style from one lead to the next. */
+typedef char *(*TandemLeadCellTextFunc) (TandemLead  *lead,
+                                         gpointer     user_data,
+                                         const char **tint);
 
 GtkWidget  *tandem_lead_cell_new      (TandemLeadCellTextFunc  func,
                                        gpointer                user_data,
@@ -39,5 +44,7 @@ void        tandem_lead_cell_update   (TandemLeadCell         *self);
 /* The text the cell shows, made now if it was not drawn since its lead
  * changed. */
 const char *tandem_lead_cell_get_text (TandemLeadCell         *self);
+/* The name of the colours the cell shows its text in, or NULL. */
+const char *tandem_lead_cell_get_tint (TandemLeadCell         *self);
 
 G_END_DECLS

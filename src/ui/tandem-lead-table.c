@@ -300,13 +300,24 @@ typedef struct
   Column           column;
 } CellBinding;
 
+/* The colours of each grade, in style.css. */
+static const char * const grade_tints[] = {
+  "lead_grade_a", "lead_grade_b", "lead_grade_c", "lead_grade_d"
+};
+
 static char *
-dup_cell_text (TandemLead *lead,
-               gpointer    user_data)
+dup_cell_text (TandemLead  *lead,
+               gpointer     user_data,
+               const char **tint)
 {
   CellBinding *binding = user_data;
   g_autofree char *made = NULL;
   const char *text = cell_text (binding->table, lead, binding->column, &made);
+
+  if (binding->column == COLUMN_GRADE)
+    for (guint i = 0; grades[i] != NULL; i++)
+      if (g_strcmp0 (text, grades[i]) == 0)
+        *tint = grade_tints[i];
 
   return made != NULL ? g_steal_pointer (&made) : g_strdup (text);
 }
@@ -334,36 +345,16 @@ setup_cell (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, cell);
 }
 
+/* A grade shows in colours the cell draws, not in classes: changing a
+ * cell's classes restyles it, and a jump changed those of some 150 grade
+ * cells, most of them off screen (a twelfth of the jump). */
 static void
 bind_cell (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            CellBinding              *binding)
 {
-  GtkWidget *cell = gtk_list_item_get_child (item);
-  TandemLead *lead = gtk_list_item_get_item (item);
-
-  tandem_lead_cell_set_lead (TANDEM_LEAD_CELL (cell), lead);
-
-  if (binding->column == COLUMN_GRADE && lead != NULL)
-    {
-      static const char * const grade_classes[] = { "grade-a", "grade-b", "grade-c", "grade-d" };
-      const char *grade = tandem_record_get_text (TANDEM_RECORD (lead), "grade");
-
-      /* Only the classes that change are touched: each change restyles
-       * the cell. */
-      for (guint i = 0; grades[i] != NULL; i++)
-        {
-          gboolean wanted = g_strcmp0 (grade, grades[i]) == 0;
-
-          if (wanted != gtk_widget_has_css_class (cell, grade_classes[i]))
-            {
-              if (wanted)
-                gtk_widget_add_css_class (cell, grade_classes[i]);
-              else
-                gtk_widget_remove_css_class (cell, grade_classes[i]);
-            }
-        }
-    }
+  tandem_lead_cell_set_lead (TANDEM_LEAD_CELL (gtk_list_item_get_child (item)),
+                             gtk_list_item_get_item (item));
 }
 
 static void

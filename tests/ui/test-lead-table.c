@@ -448,6 +448,18 @@ check_rows (GtkWidget  *widget,
           g_assert_true (tandem_lead_cell_get_lead (child) == lead);
           if (column == 0)
             g_assert_cmpstr (tandem_lead_cell_get_text (child), ==, name);
+          else if (column == 3)
+            {
+              /* The grade in its own colours, those of the style sheet's
+               * lead_grade_a_fg and _bg for an A. */
+              const char *grade = tandem_record_get_text (TANDEM_RECORD (lead), "grade");
+              g_autofree char *tint = NULL;
+
+              if (grade != NULL)
+                tint = g_strdup_printf ("lead_grade_%c", g_ascii_tolower (grade[0]));
+              g_assert_cmpstr (tandem_lead_cell_get_text (child), ==, grade);
+              g_assert_cmpstr (tandem_lead_cell_get_tint (child), ==, tint);
+            }
           else if (column == 4)
             g_assert_cmpstr (tandem_lead_cell_get_text (child), ==, score);
         }
