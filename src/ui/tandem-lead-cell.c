@@ -133,6 +133,8 @@ tandem_lead_cell_snapshot (GtkWidget   *widget,
   pango_layout_set_width (self->layout, width * PANGO_SCALE);
   pango_layout_get_pixel_extents (self->layout, NULL, &logical);
 
+  /* GTK 4.8 has no other way to a widget's colours than its style
+   * context, which later versions deprecate. */
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   context = gtk_widget_get_style_context (widget);
   gtk_style_context_get_color (context, &color);
