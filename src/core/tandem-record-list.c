@@ -10,23 +10,27 @@
 #include "tandem-record-list.h"
 #include "tandem-store-private.h"
 
-/* Rows are read this many at a time at most, in one query: a view binding
- * a screenful of rows (a couple of hundred when the leads table jumps)
- * runs a few queries instead of one per row. */
-#define PAGE_SIZE 128
+/* The rows read where nothing around was loaded, as when a view first
+ * shows the list or jumps to a far place (dragging the scrollbar), unless
+ * the view says how many it binds (tandem_record_list_set_jump_rows()): a
+ * board column, a one-column GtkGridView, binds a screenful of cards. */
+#define DEFAULT_JUMP_ROWS 32
 
-/* The first page read where nothing around was loaded, as when a view
- * jumps to a far place: a board column shows a dozen cards there, and
- * each row read costs a couple of random reads of the file. The pages
- * that continue it double up to PAGE_SIZE (32 + 64 + 128 rows for the
- * couple of hundred of the leads table). */
-#define FIRST_PAGE_SIZE 32
+/* The most rows one query reads: the 200 rows GTK 4.8's list and column
+ * views bind around where they look (GTK_LIST_VIEW_MAX_LIST_ITEMS). */
+#define MAX_PAGE_SIZE 200
+
+/* The rows read when a view scrolls on from the rows loaded: a wheel or a
+ * fling asks for a few rows a frame, and short pages spread the reads over
+ * the frames instead of spending one frame on a couple of hundred. */
+#define SCROLL_PAGE_SIZE 32
 
 /* How many of the rows read last the list keeps alive by itself, whoever
- * else holds them: the pages around where the views are looking. Past
- * that, a row stays loaded only while someone holds it, so scrolling
- * through 100,000 leads does not keep 100,000 records in memory. */
-#define KEPT_RECORDS (4 * PAGE_SIZE)
+ * else holds them: the rows around where the views are looking, a couple of
+ * list views' worth. Past that, a row stays loaded only while someone holds
+ * it, so scrolling through 100,000 leads does not keep 100,000 records in
+ * memory. */
+#define KEPT_RECORDS 512
 
 struct _TandemRecordList
 {
@@ -49,12 +53,8 @@ struct _TandemRecordList
   guint                  kept_next;
   /* The query that reads a page, made on first use. */
   char                  *page_sql;
-  /* Where the last page read ended (one past its last row) and began, and
-   * how many rows it covered: a page asked for right after it, or right
-   * before it when reading upwards, continues it and may be larger. */
-  guint                  page_end;
-  guint                  page_start;
-  guint                  page_rows;
+  /* How many rows a jump reads in one query. */
+  guint                  jump_rows;
   gulong                 changed_handler;
   gulong                 committed_handler;
   /* Rows the store reported changed since its last commit notice, and
@@ -211,42 +211,32 @@ is_loaded (TandemRecordList *self,
   return record != NULL;
 }
 
-/* Reads the rows from @position on that are not loaded, PAGE_SIZE rows at
- * most, in one query; or the rows up to @position when the rows after it
- * are loaded and the one before it is not, as when scrolling up. A view
- * asks for the rows it shows in order, so a page starting at the first
- * missing row reads little it will not show. Rows another connection
- * deleted meanwhile stay unread. */
+/* Reads the rows from @position on that are not loaded, in one query: a
+ * short page when the row before it is loaded (the view scrolls down), the
+ * rows up to @position when the row after it is (it scrolls up), and the
+ * rows a view binds from @position on when neither is, as when a view
+ * jumps there: a view asks for the rows it binds in order, from the first.
+ * Rows another connection deleted meanwhile stay unread. */
 static gboolean
 load_page (TandemRecordList  *self,
            guint              position,
            GError           **error)
 {
-  guint rows = FIRST_PAGE_SIZE;
   guint first = position;
   guint last;
   sqlite3_stmt *stmt;
   int parameter = 1;
   int rc;
 
-  if (position + 1 < self->ids->len && is_loaded (self, position + 1) &&
-      position > 0 && !is_loaded (self, position - 1))
+  if (position > 0 && is_loaded (self, position - 1))
+    last = MIN (position + SCROLL_PAGE_SIZE, self->ids->len);
+  else if (position + 1 < self->ids->len && is_loaded (self, position + 1))
     {
-      if (position + 1 == self->page_start)
-        rows = CLAMP (2 * self->page_rows, FIRST_PAGE_SIZE, PAGE_SIZE);
-      first = position + 1 > rows ? position + 1 - rows : 0;
+      first = position + 1 > SCROLL_PAGE_SIZE ? position + 1 - SCROLL_PAGE_SIZE : 0;
       last = position + 1;
     }
   else
-    {
-      if (position == self->page_end)
-        rows = CLAMP (2 * self->page_rows, FIRST_PAGE_SIZE, PAGE_SIZE);
-      last = MIN (position + rows, self->ids->len);
-    }
-
-  self->page_start = first;
-  self->page_end = last;
-  self->page_rows = rows;
+    last = MIN (position + self->jump_rows, self->ids->len);
 
   if (self->page_sql == NULL)
     {
@@ -255,7 +245,7 @@ load_page (TandemRecordList  *self,
       for (guint i = 0; i < self->spec->n_fields; i++)
         g_string_append_printf (text, ", %s", self->spec->fields[i].name);
       g_string_append_printf (text, " FROM %s WHERE deleted = 0 AND id IN (?", self->spec->name);
-      for (guint i = 1; i < PAGE_SIZE; i++)
+      for (guint i = 1; i < MAX_PAGE_SIZE; i++)
         g_string_append (text, ", ?");
       g_string_append_c (text, ')');
       self->page_sql = g_string_free (text, FALSE);
@@ -728,8 +718,7 @@ tandem_record_list_init (TandemRecordList *self)
   self->loaded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, weak_ref_free);
   self->sweep_at = 2 * KEPT_RECORDS;
   self->kept = g_ptr_array_new_full (KEPT_RECORDS, g_object_unref);
-  self->page_start = G_MAXUINT;
-  self->page_end = G_MAXUINT;
+  self->jump_rows = DEFAULT_JUMP_ROWS;
   self->pending_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
@@ -832,6 +821,16 @@ tandem_record_list_set_locate_func (TandemRecordList       *self,
   g_return_if_fail (TANDEM_IS_RECORD_LIST (self));
 
   self->locate_func = func;
+}
+
+void
+tandem_record_list_set_jump_rows (TandemRecordList *self,
+                                  guint             rows)
+{
+  g_return_if_fail (TANDEM_IS_RECORD_LIST (self));
+  g_return_if_fail (rows > 0);
+
+  self->jump_rows = MIN (rows, MAX_PAGE_SIZE);
 }
 
 void

@@ -61,6 +61,12 @@ void              tandem_record_list_set_ids_func (TandemRecordList    *self,
  * function's listing. */
 void              tandem_record_list_set_locate_func (TandemRecordList       *self,
                                                       TandemRecordLocateFunc  func);
+/* How many rows the view shows the list with binds around where it looks,
+ * which the list reads in one query when the view jumps to a far place: 200
+ * for GTK 4.8's list and column views, whatever their height; by default
+ * 32, a screenful of a board column's grid view. At most 200. */
+void              tandem_record_list_set_jump_rows (TandemRecordList *self,
+                                                    guint             rows);
 void              tandem_record_list_refresh    (TandemRecordList *self);
 TandemStore      *tandem_record_list_get_store  (TandemRecordList *self);
 GType             tandem_record_list_get_record_type (TandemRecordList *self);

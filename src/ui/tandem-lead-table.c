@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "tandem-core.h"
+#include "tandem-lead-cell.h"
 #include "tandem-lead-query.h"
 #include "tandem-lead-table.h"
 #include "tandem-move-dialog.h"
@@ -66,6 +67,11 @@ static const char * const grades[] = { "A", "B", "C", "D", NULL };
 
 #define COLUMN_KEY "tandem-lead-table-column"
 
+/* The rows GTK 4.8's column view binds around where it looks, however few
+ * are on screen (GTK_LIST_VIEW_MAX_LIST_ITEMS): a jump of the scrollbar
+ * asks for all of them, which the list reads in one query. */
+#define COLUMN_VIEW_ROWS 200
+
 struct _TandemLeadTable
 {
   AdwBin              parent_instance;
@@ -91,11 +97,9 @@ struct _TandemLeadTable
   GHashTable         *member_names;
   /* Stage key → name, from the stage definitions. */
   GHashTable         *stage_names;
-  /* The bound cells that show a name (list item → its CellBinding, not
-   * owned), and the idle that binds them again after a company, member or
-   * stage changed: a rename binds no row by itself, so the rows on screen
-   * would keep the old name. */
-  GHashTable         *name_cells;
+  /* The idle that has the cells make their text again after a company,
+   * member or stage changed: a rename binds no row by itself, so the rows
+   * on screen would keep the old name. */
   guint               names_id;
   /* The keys behind the entries of each dropdown; index 0 is "any". */
   GPtrArray          *stage_keys;
@@ -288,22 +292,52 @@ cell_text (TandemLeadTable  *self,
     }
 }
 
-/* Cells are GtkInscriptions, not GtkLabels: an inscription's size does not
- * depend on its text, so binding a row sets the text and redraws without
- * measuring and laying the row out again. With nine cells a row and the
- * column view binding a couple of hundred rows on a jump, measuring labels
- * was most of a frame (DESIGN.md §9). */
+/* A column's handlers' data: the column is known without looking it up in
+ * the factory's data for each cell. */
+typedef struct
+{
+  TandemLeadTable *table;
+  Column           column;
+} CellBinding;
+
+/* The colours of each grade, in style.css. */
+static const char * const grade_tints[] = {
+  "lead_grade_a", "lead_grade_b", "lead_grade_c", "lead_grade_d"
+};
+
+static char *
+dup_cell_text (TandemLead  *lead,
+               gpointer     user_data,
+               const char **tint)
+{
+  CellBinding *binding = user_data;
+  g_autofree char *made = NULL;
+  const char *text = cell_text (binding->table, lead, binding->column, &made);
+
+  if (binding->column == COLUMN_GRADE)
+    for (guint i = 0; grades[i] != NULL; i++)
+      if (g_strcmp0 (text, grades[i]) == 0)
+        *tint = grade_tints[i];
+
+  return made != NULL ? g_steal_pointer (&made) : g_strdup (text);
+}
+
+/* Cells are TandemLeadCells: binding a row hands each cell its lead, and
+ * the cell makes its text only when it is drawn. GTK 4.8's column view
+ * binds some 200 rows when the table jumps, of which some twenty are on
+ * screen; making and setting the text of all nine cells of all of them
+ * was an eighth of the work of a jump (DESIGN.md §9: no frame over 16 ms).
+ * Like a GtkInscription, the cell's size does not depend on its text, so
+ * a bound row is drawn again without being measured and laid out again. */
 static void
 setup_cell (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
-            TandemLeadTable          *self)
+            CellBinding              *binding)
 {
-  Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), COLUMN_KEY));
-  GtkWidget *cell = gtk_inscription_new (NULL);
+  Column column = binding->column;
+  GtkWidget *cell = tandem_lead_cell_new (dup_cell_text, binding,
+                                          columns[column].numeric ? 1.0 : 0.0);
 
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell),
-                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-  gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), columns[column].numeric ? 1.0 : 0.0);
   if (columns[column].numeric)
     gtk_widget_add_css_class (cell, "numeric");
   if (column == COLUMN_GRADE)
@@ -311,73 +345,43 @@ setup_cell (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, cell);
 }
 
-/* A column's bind handler's data: the column is known without looking it
- * up in the factory's data for each cell. */
-typedef struct
-{
-  TandemLeadTable *table;
-  Column           column;
-} CellBinding;
-
+/* A grade shows in colours the cell draws, not in classes: changing a
+ * cell's classes restyles it, and a jump changed those of some 150 grade
+ * cells, most of them off screen (a twelfth of the jump). */
 static void
 bind_cell (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            CellBinding              *binding)
 {
-  TandemLeadTable *self = binding->table;
-  Column column = binding->column;
-  GtkWidget *cell = gtk_list_item_get_child (item);
-  TandemLead *lead = gtk_list_item_get_item (item);
-  g_autofree char *made = NULL;
-  const char *text;
-
-  if (lead == NULL)
-    return;
-
-  text = cell_text (self, lead, column, &made);
-  gtk_inscription_set_text (GTK_INSCRIPTION (cell), text != NULL ? text : "");
-  if (column == COLUMN_COMPANY || column == COLUMN_OWNER || column == COLUMN_STAGE)
-    g_hash_table_insert (self->name_cells, item, binding);
-
-  if (column == COLUMN_GRADE)
-    {
-      static const char * const grade_classes[] = { "grade-a", "grade-b", "grade-c", "grade-d" };
-      const char *grade = tandem_record_get_text (TANDEM_RECORD (lead), "grade");
-
-      /* Only the classes that change are touched: each change restyles
-       * the cell. */
-      for (guint i = 0; grades[i] != NULL; i++)
-        {
-          gboolean wanted = g_strcmp0 (grade, grades[i]) == 0;
-
-          if (wanted != gtk_widget_has_css_class (cell, grade_classes[i]))
-            {
-              if (wanted)
-                gtk_widget_add_css_class (cell, grade_classes[i]);
-              else
-                gtk_widget_remove_css_class (cell, grade_classes[i]);
-            }
-        }
-    }
+  tandem_lead_cell_set_lead (TANDEM_LEAD_CELL (gtk_list_item_get_child (item)),
+                             gtk_list_item_get_item (item));
 }
 
 static void
-unbind_cell (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             CellBinding              *binding)
+update_cells (GtkWidget *widget)
 {
-  g_hash_table_remove (binding->table->name_cells, item);
+  if (TANDEM_IS_LEAD_CELL (widget))
+    {
+      tandem_lead_cell_update (TANDEM_LEAD_CELL (widget));
+      return;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    update_cells (child);
 }
 
+/* The cells are looked for only when a name changes, which is rare, so that
+ * binding a row keeps no list of them. Cells off screen make their text
+ * when they are next drawn, as always. */
 static gboolean
 on_names_idle (gpointer user_data)
 {
   TandemLeadTable *self = user_data;
-  g_autoptr(GList) items = g_hash_table_get_keys (self->name_cells);
 
   self->names_id = 0;
-  for (GList *l = items; l != NULL; l = l->next)
-    bind_cell (NULL, l->data, g_hash_table_lookup (self->name_cells, l->data));
+  update_cells (GTK_WIDGET (self->column_view));
 
   return G_SOURCE_REMOVE;
 }
@@ -1036,14 +1040,14 @@ create_columns (TandemLeadTable *self)
       GtkColumnViewColumn *column;
       CellBinding *binding;
 
-      g_object_set_data (G_OBJECT (factory), COLUMN_KEY, GINT_TO_POINTER (i));
-      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), self);
       binding = g_new (CellBinding, 1);
       binding->table = self;
       binding->column = i;
-      g_signal_connect_data (factory, "bind", G_CALLBACK (bind_cell), binding,
+      /* The cells keep @binding for their text: it lives as long as the
+       * factory, which the column view holds as long as its cells. */
+      g_signal_connect_data (factory, "setup", G_CALLBACK (setup_cell), binding,
                              (GClosureNotify) g_free, 0);
-      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), binding);
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), binding);
 
       column = gtk_column_view_column_new (_(columns[i].title), g_object_ref (factory));
       sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare, NULL, NULL));
@@ -1100,7 +1104,6 @@ tandem_lead_table_finalize (GObject *object)
   g_clear_pointer (&self->company_names, g_hash_table_unref);
   g_clear_pointer (&self->member_names, g_hash_table_unref);
   g_clear_pointer (&self->stage_names, g_hash_table_unref);
-  g_clear_pointer (&self->name_cells, g_hash_table_unref);
   g_clear_pointer (&self->stage_keys, g_ptr_array_unref);
   g_clear_pointer (&self->owner_ids, g_ptr_array_unref);
   g_clear_pointer (&self->persona_ids, g_ptr_array_unref);
@@ -1220,7 +1223,6 @@ tandem_lead_table_init (TandemLeadTable *self)
   self->company_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->member_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->stage_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->name_cells = g_hash_table_new (NULL, NULL);
   self->now_ms = now_ms ();
 
   create_columns (self);
@@ -1287,6 +1289,7 @@ tandem_lead_table_set_store (TandemLeadTable *self,
     {
       self->now_ms = now_ms ();
       self->leads = tandem_lead_query_create_list (self->query, store);
+      tandem_record_list_set_jump_rows (self->leads, COLUMN_VIEW_ROWS);
       g_signal_connect_object (self->leads, "items-changed",
                                G_CALLBACK (on_leads_changed), self, G_CONNECT_SWAPPED);
       self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->leads)));

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "tandem-lead-cell.h"
 #include "tandem-lead-detail.h"
 #include "tandem-lead-table.h"
 #include "ui-test-utils.h"
@@ -253,10 +254,11 @@ static GPtrArray *
 row_texts (GtkWidget  *widget,
            const char *name)
 {
-  if (GTK_IS_INSCRIPTION (widget) &&
-      g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), name) == 0)
+  if (TANDEM_IS_LEAD_CELL (widget) &&
+      g_strcmp0 (tandem_lead_cell_get_text (TANDEM_LEAD_CELL (widget)), name) == 0)
     {
-      /* Inscription, cell, row: the row's cells are in column order. */
+      /* Lead cell, column view cell, row: the row's cells are in column
+       * order. */
       GtkWidget *row = gtk_widget_get_parent (gtk_widget_get_parent (widget));
       GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
 
@@ -266,8 +268,8 @@ row_texts (GtkWidget  *widget,
         {
           GtkWidget *child = gtk_widget_get_first_child (cell);
 
-          g_ptr_array_add (texts, g_strdup (GTK_IS_INSCRIPTION (child)
-                                            ? gtk_inscription_get_text (GTK_INSCRIPTION (child))
+          g_ptr_array_add (texts, g_strdup (TANDEM_IS_LEAD_CELL (child)
+                                            ? tandem_lead_cell_get_text (TANDEM_LEAD_CELL (child))
                                             : NULL));
         }
       return texts;
@@ -412,6 +414,134 @@ test_cells_show_lead (Fixture       *fixture,
   g_assert_true (tandem_test_wait_until (cell_shows, &wait, TIMEOUT_MS));
 }
 
+/* Checks every bound row of @view: its nine cells show one lead, in
+ * column order its name and its score among them. Returns how many rows
+ * show a lead, and sets @found when one of them shows @wanted. */
+static guint
+check_rows (GtkWidget  *widget,
+            TandemLead *wanted,
+            gboolean   *found)
+{
+  guint rows = 0;
+
+  if (TANDEM_IS_LEAD_CELL (widget))
+    {
+      GtkWidget *row = gtk_widget_get_parent (gtk_widget_get_parent (widget));
+      TandemLead *lead = tandem_lead_cell_get_lead (TANDEM_LEAD_CELL (widget));
+      g_autofree char *name = NULL;
+      g_autofree char *score = NULL;
+      guint column = 0;
+
+      /* Only the first cell of a row looks at the row. */
+      if (gtk_widget_get_parent (widget) != gtk_widget_get_first_child (row) || lead == NULL)
+        return 0;
+
+      name = tandem_lead_dup_display_name (lead);
+      score = g_strdup_printf ("%" G_GINT64_FORMAT,
+                               tandem_record_get_int (TANDEM_RECORD (lead), "score"));
+      for (GtkWidget *cell = gtk_widget_get_first_child (row);
+           cell != NULL;
+           cell = gtk_widget_get_next_sibling (cell), column++)
+        {
+          TandemLeadCell *child = TANDEM_LEAD_CELL (gtk_widget_get_first_child (cell));
+
+          g_assert_true (tandem_lead_cell_get_lead (child) == lead);
+          if (column == 0)
+            g_assert_cmpstr (tandem_lead_cell_get_text (child), ==, name);
+          else if (column == 3)
+            {
+              /* The grade in its own colours, those of the style sheet's
+               * lead_grade_a_fg and _bg for an A. */
+              const char *grade = tandem_record_get_text (TANDEM_RECORD (lead), "grade");
+              g_autofree char *tint = NULL;
+
+              if (grade != NULL)
+                tint = g_strdup_printf ("lead_grade_%c", g_ascii_tolower (grade[0]));
+              g_assert_cmpstr (tandem_lead_cell_get_text (child), ==, grade);
+              g_assert_cmpstr (tandem_lead_cell_get_tint (child), ==, tint);
+            }
+          else if (column == 4)
+            g_assert_cmpstr (tandem_lead_cell_get_text (child), ==, score);
+        }
+      g_assert_cmpuint (column, ==, 9);
+
+      *found |= lead == wanted;
+      return 1;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    rows += check_rows (child, wanted, found);
+
+  return rows;
+}
+
+static gboolean
+count_frame (GtkWidget     *widget,
+             GdkFrameClock *clock,
+             gpointer       user_data)
+{
+  guint *frames = user_data;
+
+  (*frames)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+frames_done (gpointer data)
+{
+  return *(guint *) data >= 3;
+}
+
+/* The cells make their text when they are drawn: after jumps through the
+ * table, as dragging the scrollbar does, and a scroll on from each onto
+ * rows the jump bound off screen, every row shows its own lead in each of
+ * its cells, and back at the top the first lead is shown again. */
+static void
+test_cells_follow_jumps (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const double places[] = { 0.5, 1.0, 0.1, 0.75, 0.3 };
+  g_autoptr(TandemLead) first = NULL;
+  GtkAdjustment *adjustment;
+  GtkWidget *view;
+  gboolean found = FALSE;
+  guint frames = 0;
+  guint tick_id;
+
+  wait_for_count (fixture->table, 300);
+  view = tandem_test_find_widget (GTK_WIDGET (fixture->table), GTK_TYPE_COLUMN_VIEW, NULL);
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  tick_id = gtk_widget_add_tick_callback (view, count_frame, &frames, NULL);
+  first = lead_at (fixture->table, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    {
+      double upper = gtk_adjustment_get_upper (adjustment);
+      double page = gtk_adjustment_get_page_size (adjustment);
+      double value = places[i] * MAX (upper - page, 0);
+
+      gtk_adjustment_set_value (adjustment, value);
+      frames = 0;
+      g_assert_true (tandem_test_wait_until (frames_done, &frames, TIMEOUT_MS));
+      g_assert_cmpuint (check_rows (view, NULL, &found), >=, 20);
+
+      gtk_adjustment_set_value (adjustment, value + page / 2);
+      frames = 0;
+      g_assert_true (tandem_test_wait_until (frames_done, &frames, TIMEOUT_MS));
+      g_assert_cmpuint (check_rows (view, NULL, &found), >=, 20);
+    }
+
+  gtk_adjustment_set_value (adjustment, 0);
+  frames = 0;
+  g_assert_true (tandem_test_wait_until (frames_done, &frames, TIMEOUT_MS));
+  check_rows (view, first, &found);
+  g_assert_true (found);
+
+  gtk_widget_remove_tick_callback (view, tick_id);
+}
+
 static void
 test_assign_and_delete (Fixture       *fixture,
                         gconstpointer  data)
@@ -549,6 +679,8 @@ main (int   argc,
               fixture_set_up, test_stage_filter, fixture_tear_down);
   g_test_add ("/ui/lead-table/cells-show-lead", Fixture, NULL,
               fixture_set_up, test_cells_show_lead, fixture_tear_down);
+  g_test_add ("/ui/lead-table/cells-follow-jumps", Fixture, NULL,
+              fixture_set_up, test_cells_follow_jumps, fixture_tear_down);
   g_test_add ("/ui/lead-table/sort-by-score", Fixture, NULL,
               fixture_set_up, test_sort_by_score, fixture_tear_down);
   g_test_add ("/ui/lead-table/assign-and-delete", Fixture, NULL,
