@@ -279,7 +279,8 @@ tandem_lead_card_bind (TandemLeadCard *self,
       gtk_label_set_label (self->owner_label, _("Unassigned"));
       /* A coloured placeholder would look like somebody; nobody owns the
        * lead yet, and the label says so. */
-      adw_avatar_set_text (self->owner_avatar, NULL);
+      if (adw_avatar_get_text (self->owner_avatar) != NULL)
+        adw_avatar_set_text (self->owner_avatar, NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->owner_avatar), FALSE);
       gtk_widget_add_css_class (GTK_WIDGET (self->owner_label), "unassigned");
     }
