@@ -340,17 +340,6 @@ exec_on_file (const char *path,
   sqlite3_close (db);
 }
 
-static gboolean
-lists_id (GPtrArray  *ids,
-          const char *id)
-{
-  for (guint i = 0; i < ids->len; i++)
-    if (g_str_equal (g_ptr_array_index (ids, i), id))
-      return TRUE;
-
-  return FALSE;
-}
-
 static gint64
 lead_int (TandemStore *store,
           const char  *email,
@@ -412,12 +401,16 @@ test_rescore_written_leads (Fixture       *fixture,
   import_ok (fixture->store, "Email,Company Name,Industry\ncarol@engines.io,Engines,Software\n",
              TANDEM_CSV_DUPLICATES_UPDATE, &result);
   g_assert_cmpuint (result.created, ==, 1);
-  g_assert_true (lists_id (result.lead_ids, tandem_record_get_id (TANDEM_RECORD (ada))));
+  g_assert_true (g_ptr_array_find_with_equal_func (result.lead_ids,
+                                                   tandem_record_get_id (TANDEM_RECORD (ada)),
+                                                   g_str_equal, NULL));
   tandem_csv_import_result_clear (&result);
 
   g_assert_true (tandem_csv_undo_last_import (fixture->store, &result, &error));
   g_assert_no_error (error);
-  g_assert_true (lists_id (result.lead_ids, tandem_record_get_id (TANDEM_RECORD (ada))));
+  g_assert_true (g_ptr_array_find_with_equal_func (result.lead_ids,
+                                                   tandem_record_get_id (TANDEM_RECORD (ada)),
+                                                   g_str_equal, NULL));
   tandem_csv_import_result_clear (&result);
 
   /* Undoing the new title brings back the fit it had. */
