@@ -1367,12 +1367,28 @@ tandem_pipeline_is_stalled (TandemStore *store,
                             TandemLead  *lead,
                             gint64       now_ms)
 {
-  TandemRecord *record;
   g_autoptr(TandemRecord) definition = NULL;
-  const char *stage;
-  gint64 stalled_days, since;
 
   g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+  g_return_val_if_fail (TANDEM_IS_LEAD (lead), FALSE);
+
+  definition = tandem_pipeline_get_stage (store, current_stage (lead), NULL);
+  if (definition == NULL)
+    return FALSE;
+
+  return tandem_pipeline_is_stalled_after (lead, tandem_record_get_int (definition, "stalled_days"),
+                                           now_ms);
+}
+
+gboolean
+tandem_pipeline_is_stalled_after (TandemLead *lead,
+                                  gint64      stalled_days,
+                                  gint64      now_ms)
+{
+  TandemRecord *record;
+  const char *stage;
+  gint64 since;
+
   g_return_val_if_fail (TANDEM_IS_LEAD (lead), FALSE);
 
   record = TANDEM_RECORD (lead);
@@ -1382,11 +1398,6 @@ tandem_pipeline_is_stalled (TandemStore *store,
   if (tandem_stage_is_exit (stage) || g_str_equal (stage, TANDEM_STAGE_CUSTOMER))
     return FALSE;
 
-  definition = tandem_pipeline_get_stage (store, stage, NULL);
-  if (definition == NULL)
-    return FALSE;
-
-  stalled_days = tandem_record_get_int (definition, "stalled_days");
   if (stalled_days <= 0)
     return FALSE;
 

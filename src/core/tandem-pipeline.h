@@ -133,6 +133,11 @@ gboolean      tandem_pipeline_add_activity        (TandemStore   *store,
 gboolean      tandem_pipeline_is_stalled          (TandemStore   *store,
                                                    TandemLead    *lead,
                                                    gint64         now_ms);
+/* The same rule for a stage whose stalled_days is known already, as for a
+ * view that binds many leads of few stages. */
+gboolean      tandem_pipeline_is_stalled_after    (TandemLead    *lead,
+                                                   gint64         stalled_days,
+                                                   gint64         now_ms);
 
 /* The lead's deal (the newest not deleted), or NULL. */
 TandemRecord *tandem_pipeline_get_deal            (TandemStore   *store,

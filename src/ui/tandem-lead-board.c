@@ -18,8 +18,6 @@
  * a rescore) is enough. */
 #define VALUE_DELAY_MS 500
 
-#define DAY_MS (G_GINT64_CONSTANT (24) * 60 * 60 * 1000)
-
 typedef struct
 {
   TandemLeadBoard    *board;
@@ -327,24 +325,18 @@ lookup_name (TandemLeadBoard *self,
   return g_hash_table_lookup (cache, id);
 }
 
-/* Whether @lead has waited longer than its stage allows: the rule of
- * tandem_pipeline_is_stalled(), with each stage's threshold read once. */
+/* Whether @lead has waited longer than its stage allows
+ * (tandem_pipeline_is_stalled()), with each stage's threshold read once. */
 static gboolean
 is_stalled (TandemLeadBoard *self,
             TandemLead      *lead,
             gint64           now_ms)
 {
-  TandemRecord *record = TANDEM_RECORD (lead);
-  const char *stage = tandem_record_get_text (record, "stage");
+  const char *stage = tandem_record_get_text (TANDEM_RECORD (lead), "stage");
   gint64 *days;
-  gint64 since;
 
   if (stage == NULL)
     stage = TANDEM_STAGE_LEAD;
-
-  /* Exits and customers are not waiting for anyone's work. */
-  if (tandem_stage_is_exit (stage) || g_str_equal (stage, TANDEM_STAGE_CUSTOMER))
-    return FALSE;
 
   days = g_hash_table_lookup (self->stalled_days, stage);
   if (days == NULL)
@@ -356,15 +348,7 @@ is_stalled (TandemLeadBoard *self,
       g_hash_table_insert (self->stalled_days, g_strdup (stage), days);
     }
 
-  if (*days <= 0)
-    return FALSE;
-
-  since = MAX (tandem_record_get_int (record, "last_activity_at"),
-               tandem_record_get_int (record, "stage_entered_at"));
-  if (since <= 0)
-    return FALSE;
-
-  return now_ms - since > *days * DAY_MS;
+  return tandem_pipeline_is_stalled_after (lead, *days, now_ms);
 }
 
 static void
