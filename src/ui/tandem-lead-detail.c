@@ -362,8 +362,9 @@ fill_stage (TandemLeadDetail *self)
   g_autofree char *handoff = format_ago (tandem_record_get_int (lead, "handoff_at"));
   g_autofree char *first_touch = format_ago (tandem_record_get_int (lead, "first_touch_at"));
   g_autofree char *stage_text = NULL;
+  gint64 now_ms = g_get_real_time () / 1000;
   gint64 entered = tandem_record_get_int (lead, "stage_entered_at");
-  gint64 days = entered > 0 ? MAX (g_get_real_time () / 1000 - entered, 0) / DAY_MS : 0;
+  gint64 days = entered > 0 ? MAX (now_ms - entered, 0) / DAY_MS : 0;
   GtkWidget *row;
 
   clear_list (self->stage_list);
@@ -372,7 +373,7 @@ fill_stage (TandemLeadDetail *self)
                                           "%s for %" G_GINT64_FORMAT " days", days),
                                 stage_name, days);
   row = add_row (self->stage_list, _("Stage"), stage_text);
-  if (tandem_pipeline_is_stalled (self->store, self->lead, 0))
+  if (tandem_pipeline_is_stalled (self->store, self->lead, now_ms))
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Stalled: no activity for too long"));
   add_row (self->stage_list, _("Owner"), owner != NULL ? owner : _("Unassigned"));
   add_row (self->stage_list, _("Handed Off"), handoff);

@@ -667,6 +667,38 @@ test_detail (Fixture       *fixture,
   g_assert_nonnull (tandem_test_find_widget (root, ADW_TYPE_ACTION_ROW, row_title));
 }
 
+/* A lead quiet for longer than its stage allows says so in the detail,
+ * as its card does on the board. */
+static void
+test_detail_stalled (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) leads = tandem_store_list (fixture->store, TANDEM_TYPE_LEAD, NULL);
+  gint64 now = g_get_real_time () / 1000;
+  TandemLead *stalled = NULL;
+  TandemLead *moving = NULL;
+  GtkWidget *root = GTK_WIDGET (fixture->detail);
+  const char *note = "Stalled: no activity for too long";
+
+  for (guint i = 0; i < leads->len && (stalled == NULL || moving == NULL); i++)
+    {
+      TandemLead *lead = g_ptr_array_index (leads, i);
+
+      if (tandem_pipeline_is_stalled (fixture->store, lead, now))
+        stalled = stalled != NULL ? stalled : lead;
+      else
+        moving = moving != NULL ? moving : lead;
+    }
+  g_assert_nonnull (stalled);
+  g_assert_nonnull (moving);
+
+  tandem_lead_detail_set_lead (fixture->detail, fixture->store, stalled);
+  g_assert_nonnull (tandem_test_find_widget (root, GTK_TYPE_LABEL, note));
+
+  tandem_lead_detail_set_lead (fixture->detail, fixture->store, moving);
+  g_assert_null (tandem_test_find_widget (root, GTK_TYPE_LABEL, note));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -687,6 +719,8 @@ main (int   argc,
               fixture_set_up, test_assign_and_delete, fixture_tear_down);
   g_test_add ("/ui/lead-table/detail", Fixture, NULL,
               fixture_set_up, test_detail, fixture_tear_down);
+  g_test_add ("/ui/lead-table/detail-stalled", Fixture, NULL,
+              fixture_set_up, test_detail_stalled, fixture_tear_down);
 
   return g_test_run ();
 }
