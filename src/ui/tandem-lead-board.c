@@ -374,6 +374,7 @@ on_card_bind (GtkSignalListItemFactory *factory,
   g_autofree char *name = NULL;
   const char *company;
   const char *owner;
+  const char *grade;
   gboolean stalled;
 
   company = lookup_name (self, self->company_names, TANDEM_TYPE_COMPANY,
@@ -385,9 +386,22 @@ on_card_bind (GtkSignalListItemFactory *factory,
   tandem_lead_card_bind (card, lead, company, owner, stalled);
   g_hash_table_add (self->bound_items, item);
 
-  /* The list item, not the card, is what keyboard focus lands on. */
+  /* The list item, not the card, is what keyboard focus lands on. The
+   * card draws its grade as a letter in a coloured pill, which says
+   * nothing to a screen reader: the label says what it is. */
   name = tandem_lead_dup_display_name (lead);
-  label = g_strdup_printf ("%s, %s", name != NULL ? name : "", company != NULL ? company : "");
+  grade = tandem_record_get_text (record, "grade");
+  if (grade != NULL)
+    /* Translators: what a screen reader says of a card on the board: the
+     * lead's name, company, fit grade (A to D) and score. */
+    label = g_strdup_printf (_("%s, %s, fit grade %s, score %d"),
+                             name != NULL ? name : "", company != NULL ? company : "", grade,
+                             (int) tandem_record_get_int (record, "score"));
+  else
+    /* Translators: the same for a lead without a grade. */
+    label = g_strdup_printf (_("%s, %s, score %d"),
+                             name != NULL ? name : "", company != NULL ? company : "",
+                             (int) tandem_record_get_int (record, "score"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (card),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);

@@ -10,22 +10,35 @@
 #include <glib/gi18n.h>
 
 #include "tandem-lead-card.h"
+#include "tandem-lead-cell.h"
 
 struct _TandemLeadCard
 {
-  AdwBin      parent_instance;
+  AdwBin          parent_instance;
 
-  TandemLead *lead;
-  GMenuModel *menu_model;
-  GtkWidget  *popover;
+  TandemLead     *lead;
+  /* Looked up by the board, which caches them across its cards. */
+  char           *company_name;
+  char           *owner_name;
+  GMenuModel     *menu_model;
+  GtkWidget      *popover;
 
-  GtkLabel   *name_label;
-  GtkImage   *stalled_image;
-  GtkLabel   *grade_label;
-  GtkLabel   *company_label;
-  AdwAvatar  *owner_avatar;
-  GtkLabel   *owner_label;
-  GtkLabel   *score_label;
+  GtkBox         *lines_box;
+  GtkBox         *title_box;
+  GtkBox         *owner_box;
+  GtkImage       *stalled_image;
+  AdwAvatar      *owner_avatar;
+
+  /* The texts are TandemLeadCells, which make them when they are drawn. A
+   * board column's grid view binds some thirty cards when it jumps, of
+   * which about eight are on screen; measuring the labels of all of them
+   * was a third of the work of a jump (DESIGN.md §9: no frame over 16 ms),
+   * and a cell's size comes from its font alone. */
+  TandemLeadCell *name_cell;
+  TandemLeadCell *grade_cell;
+  TandemLeadCell *company_cell;
+  TandemLeadCell *owner_cell;
+  TandemLeadCell *score_cell;
 };
 
 G_DEFINE_FINAL_TYPE (TandemLeadCard, tandem_lead_card, ADW_TYPE_BIN)
@@ -38,57 +51,73 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char *grade_classes[] = { "grade-a", "grade-b", "grade-c", "grade-d" };
-
-static void
-set_grade (TandemLeadCard *self,
-           const char     *grade)
+static char *
+dup_name_text (TandemLead  *lead,
+               gpointer     user_data,
+               const char **tint)
 {
-  gboolean known = grade != NULL && grade[0] >= 'A' && grade[0] <= 'D' && grade[1] == '\0';
-  g_autofree char *description = NULL;
+  g_autofree char *name = tandem_lead_dup_display_name (lead);
 
-  /* A card scrolled back into view often shows the grade it had: only the
-   * class that changes is touched, since each change restyles the label,
-   * and the label and its description only when the letter changes. */
-  for (guint i = 0; i < G_N_ELEMENTS (grade_classes); i++)
-    {
-      gboolean wanted = known && i == (guint) (grade[0] - 'A');
+  if (name == NULL || *name == '\0')
+    return g_strdup (_("Unnamed lead"));
+  return g_steal_pointer (&name);
+}
 
-      if (wanted == gtk_widget_has_css_class (GTK_WIDGET (self->grade_label), grade_classes[i]))
-        continue;
-      if (wanted)
-        gtk_widget_add_css_class (GTK_WIDGET (self->grade_label), grade_classes[i]);
-      else
-        gtk_widget_remove_css_class (GTK_WIDGET (self->grade_label), grade_classes[i]);
-    }
+static char *
+dup_grade_text (TandemLead  *lead,
+                gpointer     user_data,
+                const char **tint)
+{
+  const char *grade = tandem_record_get_text (TANDEM_RECORD (lead), "grade");
 
-  gtk_widget_set_visible (GTK_WIDGET (self->grade_label), known);
-  if (!known || g_strcmp0 (gtk_label_get_label (self->grade_label), grade) == 0)
-    return;
+  *tint = tandem_lead_cell_grade_tint (grade);
+  return *tint != NULL ? g_strdup (grade) : NULL;
+}
 
-  gtk_label_set_label (self->grade_label, grade);
+static char *
+dup_company_text (TandemLead  *lead,
+                  gpointer     user_data,
+                  const char **tint)
+{
+  TandemLeadCard *self = user_data;
 
-  /* The letter alone says nothing to a screen reader. Not a tooltip set
-   * here: setting one asks the display where the pointer is, a round trip
-   * to the X server for every card bound while scrolling; the tooltip is
-   * written when it is shown (on_grade_query_tooltip()). */
-  description = g_strdup_printf (_("Fit grade %s"), grade);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->grade_label),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
-                                  -1);
+  return g_strdup (self->company_name);
+}
+
+static char *
+dup_owner_text (TandemLead  *lead,
+                gpointer     user_data,
+                const char **tint)
+{
+  TandemLeadCard *self = user_data;
+
+  return g_strdup (self->owner_name != NULL ? self->owner_name : _("Unassigned"));
+}
+
+static char *
+dup_score_text (TandemLead  *lead,
+                gpointer     user_data,
+                const char **tint)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT,
+                          tandem_record_get_int (TANDEM_RECORD (lead), "score"));
 }
 
 static gboolean
-on_grade_query_tooltip (GtkWidget      *label,
+on_grade_query_tooltip (GtkWidget      *cell,
                         int             x,
                         int             y,
                         gboolean        keyboard_mode,
                         GtkTooltip     *tooltip,
                         TandemLeadCard *self)
 {
+  const char *grade = tandem_lead_cell_get_text (self->grade_cell);
   g_autofree char *text = NULL;
 
-  text = g_strdup_printf (_("Fit grade %s"), gtk_label_get_label (self->grade_label));
+  if (grade == NULL)
+    return FALSE;
+
+  text = g_strdup_printf (_("Fit grade %s"), grade);
   gtk_tooltip_set_text (tooltip, text);
 
   return TRUE;
@@ -138,6 +167,8 @@ tandem_lead_card_dispose (GObject *object)
   g_clear_object (&self->lead);
   g_clear_object (&self->menu_model);
   g_clear_pointer (&self->popover, gtk_widget_unparent);
+  g_clear_pointer (&self->company_name, g_free);
+  g_clear_pointer (&self->owner_name, g_free);
 
   /* AdwBin would unparent its child again after the template did. */
   adw_bin_set_child (ADW_BIN (self), NULL);
@@ -200,14 +231,30 @@ tandem_lead_card_class_init (TandemLeadCardClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tandemdesk/Tandem/"
                                                "tandem-lead-card.ui");
-  gtk_widget_class_bind_template_child (widget_class, TandemLeadCard, name_label);
+  gtk_widget_class_bind_template_child (widget_class, TandemLeadCard, lines_box);
+  gtk_widget_class_bind_template_child (widget_class, TandemLeadCard, title_box);
+  gtk_widget_class_bind_template_child (widget_class, TandemLeadCard, owner_box);
   gtk_widget_class_bind_template_child (widget_class, TandemLeadCard, stalled_image);
-  gtk_widget_class_bind_template_child (widget_class, TandemLeadCard, grade_label);
-  gtk_widget_class_bind_template_child (widget_class, TandemLeadCard, company_label);
   gtk_widget_class_bind_template_child (widget_class, TandemLeadCard, owner_avatar);
-  gtk_widget_class_bind_template_child (widget_class, TandemLeadCard, owner_label);
-  gtk_widget_class_bind_template_child (widget_class, TandemLeadCard, score_label);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+/* Adds a cell showing what @func makes of the card's lead to @box, after
+ * @sibling (first when NULL), in the style of @css_class. */
+static TandemLeadCell *
+add_cell (TandemLeadCard         *self,
+          GtkBox                 *box,
+          GtkWidget              *sibling,
+          TandemLeadCellTextFunc  func,
+          float                   xalign,
+          const char             *css_class)
+{
+  GtkWidget *cell = tandem_lead_cell_new (func, self, xalign);
+
+  gtk_widget_add_css_class (cell, css_class);
+  gtk_box_insert_child_after (box, cell, sibling);
+
+  return TANDEM_LEAD_CELL (cell);
 }
 
 static void
@@ -218,8 +265,29 @@ tandem_lead_card_init (TandemLeadCard *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self->grade_label), TRUE);
-  g_signal_connect (self->grade_label, "query-tooltip", G_CALLBACK (on_grade_query_tooltip), self);
+  /* The first line: name, the stalled mark (from the template), grade. */
+  self->name_cell = add_cell (self, self->title_box, NULL, dup_name_text, 0.0, "heading");
+  gtk_widget_set_hexpand (GTK_WIDGET (self->name_cell), TRUE);
+  self->grade_cell = add_cell (self, self->title_box, GTK_WIDGET (self->stalled_image),
+                               dup_grade_text, 0.5, "caption-heading");
+  gtk_widget_add_css_class (GTK_WIDGET (self->grade_cell), "lead-grade");
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->grade_cell), TRUE);
+  g_signal_connect (self->grade_cell, "query-tooltip", G_CALLBACK (on_grade_query_tooltip), self);
+
+  self->company_cell = add_cell (self, self->lines_box, GTK_WIDGET (self->title_box),
+                                 dup_company_text, 0.0, "dim-label");
+
+  /* The last line: the owner's avatar (from the template), name, score. */
+  self->owner_cell = add_cell (self, self->owner_box, GTK_WIDGET (self->owner_avatar),
+                               dup_owner_text, 0.0, "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (self->owner_cell), "dim-label");
+  gtk_widget_set_hexpand (GTK_WIDGET (self->owner_cell), TRUE);
+  self->score_cell = add_cell (self, self->owner_box, GTK_WIDGET (self->owner_cell),
+                               dup_score_text, 1.0, "caption-heading");
+  gtk_widget_add_css_class (GTK_WIDGET (self->score_cell), "numeric");
+  /* Room for a score in the thousands, or a negative one in the hundreds. */
+  tandem_lead_cell_set_width_chars (self->score_cell, 4);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->score_cell), _("Lead score"));
 
   source = gtk_drag_source_new ();
   gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
@@ -239,6 +307,34 @@ tandem_lead_card_new (void)
   return g_object_new (TANDEM_TYPE_LEAD_CARD, NULL);
 }
 
+/* Stores @name in @slot; tells @cell to make its text again when the name
+ * changed under the same lead (a renamed company). */
+static void
+set_name (char           **slot,
+          const char      *name,
+          TandemLeadCell  *cell)
+{
+  if (name != NULL && *name == '\0')
+    name = NULL;
+  if (g_strcmp0 (*slot, name) == 0)
+    return;
+
+  g_free (*slot);
+  *slot = g_strdup (name);
+  tandem_lead_cell_update (cell);
+}
+
+static void
+set_cells_lead (TandemLeadCard *self,
+                TandemLead     *lead)
+{
+  tandem_lead_cell_set_lead (self->name_cell, lead);
+  tandem_lead_cell_set_lead (self->grade_cell, lead);
+  tandem_lead_cell_set_lead (self->company_cell, lead);
+  tandem_lead_cell_set_lead (self->owner_cell, lead);
+  tandem_lead_cell_set_lead (self->score_cell, lead);
+}
+
 void
 tandem_lead_card_bind (TandemLeadCard *self,
                        TandemLead     *lead,
@@ -246,49 +342,21 @@ tandem_lead_card_bind (TandemLeadCard *self,
                        const char     *owner_name,
                        gboolean        stalled)
 {
-  TandemRecord *record;
-  g_autofree char *name = NULL;
-  g_autofree char *score = NULL;
-
   g_return_if_fail (TANDEM_IS_LEAD_CARD (self));
   g_return_if_fail (TANDEM_IS_LEAD (lead));
 
   g_set_object (&self->lead, lead);
-  record = TANDEM_RECORD (lead);
+  set_name (&self->company_name, company_name, self->company_cell);
+  set_name (&self->owner_name, owner_name, self->owner_cell);
+  set_cells_lead (self, lead);
 
-  name = tandem_lead_dup_display_name (lead);
-  gtk_label_set_label (self->name_label,
-                       name != NULL && *name != '\0' ? name : _("Unnamed lead"));
-
-  gtk_label_set_label (self->company_label, company_name != NULL ? company_name : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->company_label),
-                          company_name != NULL && *company_name != '\0');
-
-  if (owner_name != NULL && *owner_name != '\0')
-    {
-      gtk_label_set_label (self->owner_label, owner_name);
-      /* A new text makes new initials and colour; cards of one owner come
-       * back to the same widget often while scrolling. */
-      if (g_strcmp0 (adw_avatar_get_text (self->owner_avatar), owner_name) != 0)
-        adw_avatar_set_text (self->owner_avatar, owner_name);
-      gtk_widget_set_visible (GTK_WIDGET (self->owner_avatar), TRUE);
-      gtk_widget_remove_css_class (GTK_WIDGET (self->owner_label), "unassigned");
-    }
-  else
-    {
-      gtk_label_set_label (self->owner_label, _("Unassigned"));
-      /* A coloured placeholder would look like somebody; nobody owns the
-       * lead yet, and the label says so. */
-      if (adw_avatar_get_text (self->owner_avatar) != NULL)
-        adw_avatar_set_text (self->owner_avatar, NULL);
-      gtk_widget_set_visible (GTK_WIDGET (self->owner_avatar), FALSE);
-      gtk_widget_add_css_class (GTK_WIDGET (self->owner_label), "unassigned");
-    }
-
-  set_grade (self, tandem_record_get_text (record, "grade"));
-
-  score = g_strdup_printf ("%" G_GINT64_FORMAT, tandem_record_get_int (record, "score"));
-  gtk_label_set_label (self->score_label, score);
+  /* A new text makes new initials and colour; cards of one owner come back
+   * to the same widget often while scrolling. A coloured placeholder would
+   * look like somebody: when nobody owns the lead yet, the name says so
+   * and the avatar hides. */
+  if (g_strcmp0 (adw_avatar_get_text (self->owner_avatar), self->owner_name) != 0)
+    adw_avatar_set_text (self->owner_avatar, self->owner_name);
+  gtk_widget_set_visible (GTK_WIDGET (self->owner_avatar), self->owner_name != NULL);
 
   gtk_widget_set_visible (GTK_WIDGET (self->stalled_image), stalled);
   if (stalled)
@@ -308,6 +376,7 @@ tandem_lead_card_unbind (TandemLeadCard *self)
     return;
 
   g_clear_object (&self->lead);
+  set_cells_lead (self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LEAD]);
 }
 

@@ -9,9 +9,9 @@
 
 #include "tandem-lead-cell.h"
 
-/* The narrowest a cell asks to be, in characters; its column's width
- * decides the rest. */
-#define MIN_CHARS 3
+/* The narrowest a cell asks to be, in characters, unless told otherwise;
+ * its column's width decides the rest. */
+#define DEFAULT_WIDTH_CHARS 3
 
 /* The corners of a tinted cell's pill, as .lead-grade's in style.css. */
 #define PILL_RADIUS 6
@@ -23,6 +23,7 @@ struct _TandemLeadCell
   TandemLeadCellTextFunc  func;
   gpointer                func_data;
   float                   xalign;
+  int                     width_chars;
 
   TandemLead             *lead;
   /* The text of @lead, made at the first draw or question after the lead
@@ -86,10 +87,13 @@ tandem_lead_cell_measure (GtkWidget      *widget,
   PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
 
   /* From the font alone, never from the text, as GtkInscription does: a
-   * new text redraws the cell without measuring the row again. */
+   * new text redraws the cell without measuring the row again. Digits are
+   * wider than the average character in some fonts. */
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     *minimum = *natural =
-      PANGO_PIXELS_CEIL (MIN_CHARS * pango_font_metrics_get_approximate_char_width (metrics));
+      PANGO_PIXELS_CEIL (TANDEM_LEAD_CELL (widget)->width_chars *
+                         MAX (pango_font_metrics_get_approximate_char_width (metrics),
+                              pango_font_metrics_get_approximate_digit_width (metrics)));
   else
     *minimum = *natural =
       PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) +
@@ -212,6 +216,7 @@ static void
 tandem_lead_cell_init (TandemLeadCell *self)
 {
   self->text_made = TRUE;
+  self->width_chars = DEFAULT_WIDTH_CHARS;
 }
 
 GtkWidget *
@@ -229,6 +234,17 @@ tandem_lead_cell_new (TandemLeadCellTextFunc func,
   self->xalign = CLAMP (xalign, 0.0, 1.0);
 
   return GTK_WIDGET (self);
+}
+
+void
+tandem_lead_cell_set_width_chars (TandemLeadCell *self,
+                                  int             width_chars)
+{
+  g_return_if_fail (TANDEM_IS_LEAD_CELL (self));
+  g_return_if_fail (width_chars > 0);
+
+  self->width_chars = width_chars;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 TandemLead *
@@ -276,4 +292,17 @@ tandem_lead_cell_get_tint (TandemLeadCell *self)
 
   make_text (self);
   return self->tint;
+}
+
+const char *
+tandem_lead_cell_grade_tint (const char *grade)
+{
+  /* The colours of each grade, in style.css. */
+  static const char * const tints[] = {
+    "lead_grade_a", "lead_grade_b", "lead_grade_c", "lead_grade_d"
+  };
+
+  if (grade == NULL || grade[0] < 'A' || grade[0] > 'D' || grade[1] != '\0')
+    return NULL;
+  return tints[grade[0] - 'A'];
 }

@@ -300,11 +300,6 @@ typedef struct
   Column           column;
 } CellBinding;
 
-/* The colours of each grade, in style.css. */
-static const char * const grade_tints[] = {
-  "lead_grade_a", "lead_grade_b", "lead_grade_c", "lead_grade_d"
-};
-
 static char *
 dup_cell_text (TandemLead  *lead,
                gpointer     user_data,
@@ -315,9 +310,7 @@ dup_cell_text (TandemLead  *lead,
   const char *text = cell_text (binding->table, lead, binding->column, &made);
 
   if (binding->column == COLUMN_GRADE)
-    for (guint i = 0; grades[i] != NULL; i++)
-      if (g_strcmp0 (text, grades[i]) == 0)
-        *tint = grade_tints[i];
+    *tint = tandem_lead_cell_grade_tint (text);
 
   return made != NULL ? g_steal_pointer (&made) : g_strdup (text);
 }

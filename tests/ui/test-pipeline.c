@@ -13,6 +13,7 @@
 #include "tandem-handoff-queue.h"
 #include "tandem-lead-board.h"
 #include "tandem-lead-card.h"
+#include "tandem-lead-cell.h"
 #include "tandem-move-dialog.h"
 #include "tandem-pipeline-view.h"
 #include "tandem-window.h"
@@ -1150,10 +1151,14 @@ static void
 test_card_grade (void)
 {
   static const char * const sequence[] = { "A", "A", "C", NULL, "B", "B", "D", "A" };
-  static const char * const classes[] = { "grade-a", "grade-b", "grade-c", "grade-d" };
+  static const char * const tints[] = {
+    "lead_grade_a", "lead_grade_b", "lead_grade_c", "lead_grade_d"
+  };
   GtkWidget *card = g_object_ref_sink (tandem_lead_card_new ());
-  GtkWidget *label;
+  TandemLeadCell *cell;
 
+  cell = TANDEM_LEAD_CELL (find_with_class (card, "lead-grade"));
+  g_assert_nonnull (cell);
   for (guint i = 0; i < G_N_ELEMENTS (sequence); i++)
     {
       g_autofree char *id = g_strdup_printf ("lead-%u", i);
@@ -1163,14 +1168,9 @@ test_card_grade (void)
       tandem_record_set_text (lead, "grade", sequence[i]);
       tandem_lead_card_bind (TANDEM_LEAD_CARD (card), TANDEM_LEAD (lead), "Acme", "Bo", FALSE);
 
-      label = find_with_class (card, "lead-grade");
-      g_assert_nonnull (label);
-      g_assert_true (gtk_widget_get_visible (label) == (sequence[i] != NULL));
-      if (sequence[i] != NULL)
-        g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, sequence[i]);
-      for (guint c = 0; c < G_N_ELEMENTS (classes); c++)
-        g_assert_true (gtk_widget_has_css_class (label, classes[c]) ==
-                       (sequence[i] != NULL && sequence[i][0] - 'A' == (int) c));
+      g_assert_cmpstr (tandem_lead_cell_get_text (cell), ==, sequence[i]);
+      g_assert_cmpstr (tandem_lead_cell_get_tint (cell), ==,
+                       sequence[i] != NULL ? tints[sequence[i][0] - 'A'] : NULL);
       tandem_lead_card_unbind (TANDEM_LEAD_CARD (card));
     }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "ui-test-utils.h"
+#include "tandem-lead-cell.h"
 
 void
 tandem_test_init (int    *argc,
@@ -164,9 +165,16 @@ void
 tandem_test_collect_labels (GtkWidget *widget,
                             GString   *text)
 {
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
+  const char *shown = NULL;
+
+  if (GTK_IS_LABEL (widget))
+    shown = gtk_label_get_text (GTK_LABEL (widget));
+  else if (TANDEM_IS_LEAD_CELL (widget))
+    shown = tandem_lead_cell_get_text (TANDEM_LEAD_CELL (widget));
+
+  if (shown != NULL && gtk_widget_get_visible (widget))
     {
-      g_string_append (text, gtk_label_get_text (GTK_LABEL (widget)));
+      g_string_append (text, shown);
       g_string_append_c (text, '\n');
     }
 

@@ -41,8 +41,8 @@ GtkWidget  *tandem_test_find_widget     (GtkWidget    *root,
                                          GType         type,
                                          const char   *text);
 
-/* Appends the text of every visible GtkLabel in @widget (itself included,
- * depth first) to @text, one per line. */
+/* Appends the text of every visible GtkLabel and TandemLeadCell in @widget
+ * (itself included, depth first) to @text, one per line. */
 void        tandem_test_collect_labels  (GtkWidget    *widget,
                                          GString      *text);
 
