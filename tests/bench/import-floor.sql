@@ -10,6 +10,11 @@
 -- whole as one JSON object), the undo list, the table indexes and the
 -- search index, in one transaction, set-based and with the indexes built
 -- once at the end as the import does. Ids are random like Tandem's.
+--
+-- bench-import.sh also runs it without the blocks between the lines
+-- "-- journal and search:" and "-- end", to show what the companies and
+-- leads with their indexes cost alone, without the change log, the undo
+-- list and the search index.
 .import --csv --schema temp leads.csv raw
 PRAGMA cache_size = -262144;
 BEGIN;
@@ -30,6 +35,7 @@ INSERT INTO leads (id, hlc, created_hlc, updated_at, first_name, last_name, emai
   SELECT lower(hex(randomblob(16))), r.rowid, r.rowid, 0, "First Name", "Last Name", Email,
          "Phone Number", "Job Title", c.id, "Lead Source", 'lead', 0, 0
   FROM temp.raw AS r JOIN temp.new_companies AS c ON c.name = r."Company Name";
+-- journal and search:
 INSERT INTO change_log (tbl, row_id, field, value, hlc, site)
   SELECT 'companies', id, '*', json_object('name', name, 'domain', domain, 'industry', industry,
          'employees', employees, 'revenue', revenue, 'region', region, 'country', country,
@@ -47,13 +53,16 @@ INSERT INTO import_created (import_id, tbl, row_ids)
   SELECT 'floor', 'leads', group_concat(id, char(10)) FROM leads GROUP BY rowid / 1000;
 INSERT INTO import_created (import_id, tbl, row_ids)
   SELECT 'floor', 'companies', group_concat(id, char(10)) FROM companies GROUP BY rowid / 1000;
+-- end
 CREATE INDEX leads_company ON leads (company_id);
 CREATE INDEX leads_stage ON leads (stage);
 CREATE INDEX leads_owner ON leads (owner_id);
 CREATE INDEX leads_email ON leads (email COLLATE NOCASE);
+-- journal and search:
 INSERT INTO companies_fts (rowid, name, domain, industry)
   SELECT rowid, name, domain, industry FROM companies;
 INSERT INTO leads_fts (rowid, name, email, job_title, company)
   SELECT l.rowid, coalesce(first_name, '') || ' ' || coalesce(last_name, ''), email, job_title,
          c.name FROM leads AS l JOIN companies AS c ON c.id = l.company_id;
+-- end
 COMMIT;
