@@ -1177,6 +1177,47 @@ test_card_grade (void)
   g_object_unref (card);
 }
 
+/* What a card shows, and that a card reused for a lead with less to show
+ * keeps nothing of the lead before: no company, "Unassigned" and no avatar
+ * without an owner, "Unnamed lead" without a name. */
+static void
+test_card_texts (void)
+{
+  GtkWidget *card = g_object_ref_sink (tandem_lead_card_new ());
+  g_autoptr(TandemRecord) known = tandem_record_new_with_id (TANDEM_TYPE_LEAD, "known");
+  g_autoptr(TandemRecord) bare = tandem_record_new_with_id (TANDEM_TYPE_LEAD, "bare");
+  GtkWidget *avatar;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  tandem_record_set_text (known, "first_name", "Ada");
+  tandem_record_set_text (known, "last_name", "Lovelace");
+  tandem_record_set_int (known, "score", 1042);
+  tandem_lead_card_bind (TANDEM_LEAD_CARD (card), TANDEM_LEAD (known), "Acme", "Bo Berg", FALSE);
+  avatar = tandem_test_find_widget (card, ADW_TYPE_AVATAR, NULL);
+  g_assert_nonnull (avatar);
+
+  tandem_test_collect_labels (card, text);
+  g_assert_nonnull (strstr (text->str, "Ada Lovelace\n"));
+  g_assert_nonnull (strstr (text->str, "Acme\n"));
+  g_assert_nonnull (strstr (text->str, "Bo Berg\n"));
+  g_assert_nonnull (strstr (text->str, "1042\n"));
+  g_assert_true (gtk_widget_get_visible (avatar));
+  g_assert_cmpstr (adw_avatar_get_text (ADW_AVATAR (avatar)), ==, "Bo Berg");
+
+  tandem_lead_card_unbind (TANDEM_LEAD_CARD (card));
+  tandem_lead_card_bind (TANDEM_LEAD_CARD (card), TANDEM_LEAD (bare), NULL, NULL, FALSE);
+  g_string_truncate (text, 0);
+  tandem_test_collect_labels (card, text);
+  g_assert_nonnull (strstr (text->str, "Unnamed lead\n"));
+  g_assert_nonnull (strstr (text->str, "Unassigned\n"));
+  g_assert_nonnull (strstr (text->str, "0\n"));
+  g_assert_null (strstr (text->str, "Acme"));
+  g_assert_null (strstr (text->str, "Bo Berg"));
+  g_assert_false (gtk_widget_get_visible (avatar));
+
+  g_object_unref (card);
+}
+
 static void
 test_waiting_time (void)
 {
@@ -1439,6 +1480,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/pipeline/waiting-time", test_waiting_time);
   g_test_add_func ("/ui/pipeline/card-grade", test_card_grade);
+  g_test_add_func ("/ui/pipeline/card-texts", test_card_texts);
   g_test_add_func ("/ui/pipeline/committee-from-detail", test_committee_from_detail);
   g_test_add ("/ui/pipeline/board-columns", Fixture, NULL,
               fixture_set_up, test_board_columns, fixture_tear_down);
