@@ -721,6 +721,73 @@ test_rescore_all (Fixture       *f,
                                           " WHERE stage = 'mql'"), ==, 20);
 }
 
+/* g_test_expect_message() does not see structured logging: the warnings a
+ * rescore gives for a lead it could not move are counted here instead, and
+ * every other message goes on to GLib's writer, which aborts the test on
+ * a warning as usual. */
+static guint move_warnings;
+
+static GLogWriterOutput
+count_move_warnings (GLogLevelFlags   level,
+                     const GLogField *fields,
+                     gsize            n_fields,
+                     gpointer         user_data)
+{
+  if (level & G_LOG_LEVEL_WARNING)
+    for (gsize i = 0; i < n_fields; i++)
+      if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
+          strstr (fields[i].value, "could not move after rescoring: ") != NULL &&
+          strstr (fields[i].value, "refused by the test") != NULL)
+        {
+          move_warnings++;
+          return G_LOG_WRITER_HANDLED;
+        }
+
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+/* A move that fails in the database rolls back the transaction of the
+ * moves batched with it: they are made again one by one, and only the
+ * lead that cannot move keeps its stage, with a warning. */
+static void
+test_rescore_move_fails_alone (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  gint64 history;
+
+  add_rule (f, "fit", "ICP industry", "industry", "in_icp", NULL, 40, 0, 0, NULL);
+  add_rule (f, "engagement", "Webinars", "kind", "is", "webinar", 30, 0, 7, NULL);
+  add_many_leads (f, 30);
+  history = tandem_test_query_int (f->path, "SELECT count(*) FROM stage_history");
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE TRIGGER refuse_lead0 BEFORE INSERT ON stage_history"
+                                 " WHEN NEW.lead_id = (SELECT id FROM leads"
+                                 "                     WHERE email = 'lead0@hafenkontor.de')"
+                                 " BEGIN SELECT RAISE (ABORT, 'refused by the test'); END",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  move_warnings = 0;
+  g_assert_true (tandem_scoring_rescore_all (f->store, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (move_warnings, ==, 1);
+
+  /* Ten reach the threshold (as in test_rescore_all); nine move, each once. */
+  g_assert_cmpint (tandem_test_query_int (f->path, "SELECT count(*) FROM leads"
+                                          " WHERE stage = 'mql'"), ==, 9);
+  g_assert_cmpint (tandem_test_query_int (f->path, "SELECT count(*) FROM leads"
+                                          " WHERE email = 'lead0@hafenkontor.de'"
+                                          " AND stage = 'lead' AND score >= 60"), ==, 1);
+  g_assert_cmpint (tandem_test_query_int (f->path, "SELECT count(*) FROM stage_history"),
+                   ==, history + 9);
+  g_assert_cmpint (tandem_test_query_int (f->path, "SELECT count(*) FROM leads"
+                                          " WHERE score IS NULL"), ==, 0);
+}
+
 static void
 test_rescore_cancelled (Fixture       *f,
                         gconstpointer  data)
@@ -921,6 +988,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_log_set_writer_func (count_move_warnings, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -937,6 +1005,7 @@ main (int   argc,
   ADD ("fast-track-sal", test_fast_track_sal);
   ADD ("fast-track-sql", test_fast_track_sql);
   ADD ("rescore-all", test_rescore_all);
+  ADD ("rescore-move-fails-alone", test_rescore_move_fails_alone);
   ADD ("rescore-cancelled", test_rescore_cancelled);
   ADD ("rescore-async", test_rescore_async);
   ADD ("what-if", test_what_if);
