@@ -291,61 +291,100 @@ owner_by_rule (TandemStore      *store,
   return owner;
 }
 
+/* Compares members (@name, @id) and (@other_name, @other_id) in the order
+ * of turns, as strcmp() does: by name without regard to case (as SQLite's
+ * NOCASE), then by id. */
+static int
+compare_turn_order (const char *name,
+                    const char *id,
+                    const char *other_name,
+                    const char *other_id)
+{
+  int by_name = sqlite3_stricmp (name, other_name);
+
+  return by_name != 0 ? by_name : strcmp (id, other_id);
+}
+
+static void
+set_member (char       **id_slot,
+            char       **name_slot,
+            const char  *id,
+            const char  *name)
+{
+  g_free (*id_slot);
+  *id_slot = g_strdup (id);
+  g_free (*name_slot);
+  *name_slot = g_strdup (name);
+}
+
 /* The active sales member after the one who had the last turn, in a stable
  * order (name, then id). The last one may have left since; the turn still
- * goes to whoever follows their place in that order. */
+ * goes to whoever follows their place in that order. The order is found
+ * here rather than by an ORDER BY: a rescore hands off thousands of leads,
+ * and SQLite's sorting set up and tore down a temporary table for each
+ * (a sixth of a handoff). */
 static char *
 owner_by_turn (TandemStore  *store,
                GError      **error)
 {
   g_autofree char *last = tandem_store_get_setting (store, LAST_MEMBER_SETTING, NULL);
+  g_autofree char *last_name = NULL;
+  g_autofree char *first_id = NULL;
+  g_autofree char *first_name = NULL;
+  g_autofree char *next_id = NULL;
+  g_autofree char *next_name = NULL;
   sqlite3_stmt *stmt;
-  char *owner = NULL;
+  int rc;
 
   if (last != NULL)
     {
       stmt = tandem_store_prepare_cached (store,
-                                          "SELECT m.id FROM members AS m, members AS l"
-                                          " WHERE l.id = ?1 AND m.deleted = 0 AND m.active = 1"
-                                          "  AND lower(m.team) = 'sales'"
-                                          "  AND (coalesce(m.name, '') COLLATE NOCASE"
-                                          "        > coalesce(l.name, '')"
-                                          "       OR (coalesce(m.name, '') COLLATE NOCASE"
-                                          "           = coalesce(l.name, '') AND m.id > l.id))"
-                                          " ORDER BY coalesce(m.name, '') COLLATE NOCASE, m.id"
-                                          " LIMIT 1",
+                                          "SELECT coalesce(name, '') FROM members WHERE id = ?",
                                           error);
       if (stmt == NULL)
         return NULL;
 
       sqlite3_bind_text (stmt, 1, last, -1, SQLITE_TRANSIENT);
       if (sqlite3_step (stmt) == SQLITE_ROW)
-        owner = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+        last_name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
       sqlite3_reset (stmt);
-
-      if (owner != NULL)
-        return owner;
     }
 
-  /* No turn yet, or the last one was at the end: start from the top. */
   stmt = tandem_store_prepare_cached (store,
-                                      "SELECT id FROM members"
-                                      " WHERE deleted = 0 AND active = 1 AND lower(team) = 'sales'"
-                                      " ORDER BY coalesce(name, '') COLLATE NOCASE, id LIMIT 1",
+                                      "SELECT id, coalesce(name, '') FROM members"
+                                      " WHERE deleted = 0 AND active = 1 AND lower(team) = 'sales'",
                                       error);
   if (stmt == NULL)
     return NULL;
 
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    owner = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      const char *name = (const char *) sqlite3_column_text (stmt, 1);
+
+      if (first_id == NULL || compare_turn_order (name, id, first_name, first_id) < 0)
+        set_member (&first_id, &first_name, id, name);
+      if (last_name != NULL && compare_turn_order (name, id, last_name, last) > 0 &&
+          (next_id == NULL || compare_turn_order (name, id, next_name, next_id) < 0))
+        set_member (&next_id, &next_name, id, name);
+    }
   sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      tandem_store_set_sql_error (store, error);
+      return NULL;
+    }
 
-  if (owner == NULL)
-    g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_NO_OWNER,
-                 _("There is no active member of the sales team to hand this lead to. "
-                   "Add one, or mark one as active, in the team settings."));
+  /* No turn yet, or the last one was at the end: start from the top. */
+  if (next_id != NULL)
+    return g_steal_pointer (&next_id);
+  if (first_id != NULL)
+    return g_steal_pointer (&first_id);
 
-  return owner;
+  g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_NO_OWNER,
+               _("There is no active member of the sales team to hand this lead to. "
+                 "Add one, or mark one as active, in the team settings."));
+  return NULL;
 }
 
 char *

@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include "bench-utils.h"
@@ -109,6 +112,22 @@ count_differences (const char *path,
   return ok;
 }
 
+static gboolean
+flush_file (const char  *path,
+            GError     **error)
+{
+  int fd = g_open (path, O_RDONLY, 0);
+  gboolean ok = fd >= 0 && fsync (fd) == 0;
+  int saved_errno = errno;
+
+  if (fd >= 0)
+    close (fd);
+  if (!ok)
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                 "Could not flush %s: %s", path, g_strerror (saved_errno));
+  return ok;
+}
+
 /* The files of a workspace in WAL mode. */
 static const char * const sqlite_suffixes[] = { "", "-wal", "-shm" };
 
@@ -135,8 +154,11 @@ rescore_after_rule_change (const char  *path,
   copy = g_build_filename (dir, "workspace.db", NULL);
   target = g_file_new_for_path (copy);
 
-  /* The workspace was closed, so checkpointed: the file is all of it. */
+  /* The workspace was closed, so checkpointed: the file is all of it. The
+   * copy is flushed to disk first, or the rescore's first checkpoint would
+   * wait for the gigabyte the copy left to write. */
   ok = g_file_copy (source, target, G_FILE_COPY_NONE, NULL, NULL, NULL, error) &&
+       flush_file (copy, error) &&
        (store = tandem_store_open (copy, error)) != NULL &&
        double_engagement_points (store, error);
   if (ok)
