@@ -1746,13 +1746,14 @@ collect_hits (TandemStore         *store,
   int rc;
 
   /* A few leads' activities are found through their index instead. */
+#define ACTIVITY_COLUMNS "SELECT lead_id, kind, url, asset_id, channel, occurred_at" \
+                         " FROM activities WHERE deleted = 0"
   stmt = tandem_store_prepare_cached (store,
                                       subset
-                                      ? "SELECT lead_id, kind, url, asset_id, channel, occurred_at"
-                                        " FROM activities WHERE deleted = 0 AND lead_id IN"
+                                      ? ACTIVITY_COLUMNS " AND lead_id IN"
                                         " (SELECT id FROM temp." RESCORE_SUBSET ")"
-                                      : "SELECT lead_id, kind, url, asset_id, channel, occurred_at"
-                                        " FROM activities WHERE deleted = 0", error);
+                                      : ACTIVITY_COLUMNS, error);
+#undef ACTIVITY_COLUMNS
   if (stmt == NULL)
     return NULL;
 
