@@ -1795,7 +1795,9 @@ collect_hits (TandemStore         *store,
 /* Reads the companies once, the ids of the leads, and the hits of every
  * activity (collect_hits()); then walks the leads in the same order with
  * their hits. With @subset, only the leads listed in the temporary table
- * RESCORE_SUBSET. */
+ * RESCORE_SUBSET. The leads are read in the order they are stored: any
+ * order works while both passes agree, and this one reads the table
+ * straight through, where the order of their ids costs a seek per lead. */
 static gboolean
 scan_leads (TandemStore            *store,
             TandemScoringRules     *rules,
@@ -1821,10 +1823,6 @@ scan_leads (TandemStore            *store,
   int rc;
 
   hits_cache_init (&cache);
-  n_leads = MAX (subset ? tandem_store_query_int64 (store, "SELECT count(*) FROM temp."
-                                                           RESCORE_SUBSET)
-                        : tandem_store_count (store, "leads"), 1);
-  step = MAX (n_leads / PROGRESS_STEPS, 1);
 
   companies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                      (GDestroyNotify) company_free);
@@ -1846,8 +1844,8 @@ scan_leads (TandemStore            *store,
   leads = tandem_store_prepare_cached (store,
                                        subset
                                        ? LEAD_COLUMNS " AND id IN (SELECT id FROM temp."
-                                         RESCORE_SUBSET ") ORDER BY id"
-                                       : LEAD_COLUMNS " ORDER BY id", error);
+                                         RESCORE_SUBSET ")"
+                                       : LEAD_COLUMNS, error);
 #undef LEAD_COLUMNS
   if (leads == NULL)
     return FALSE;
@@ -1866,6 +1864,9 @@ scan_leads (TandemStore            *store,
       g_string_chunk_free (ids);
       return sql_failed (store, error);
     }
+
+  n_leads = MAX (position, 1);
+  step = MAX (n_leads / PROGRESS_STEPS, 1);
 
   all_hits = collect_hits (store, rules, &cache, lead_positions, subset, error);
   g_clear_pointer (&lead_positions, g_hash_table_unref);
