@@ -34,11 +34,6 @@
  * (tandem_scoring_rescore_leads()). */
 #define RESCORE_SUBSET "tandem_rescore_subset"
 
-/* Leads moved by a rescore in one transaction. A rule change can move
- * thousands of leads; a transaction each took half a millisecond per lead
- * (DESIGN.md §9: rescoring after a rule change < 2 s). */
-#define MOVES_PER_TRANSACTION 8192
-
 #define MINUS_SIGN "\xe2\x88\x92"
 
 typedef enum
@@ -2054,19 +2049,21 @@ write_updates (TandemStore  *store,
 }
 
 /* Moves the leads of @moves from @first to before @last in one
- * transaction. FALSE when a move failed in the database, which rolled the
- * transaction back: none of them moved. */
+ * transaction, or in the one already open. A lead the pipeline refuses
+ * (criteria, nobody to route it to) is checked before anything is written:
+ * it keeps its stage, with a warning, and the others still move. FALSE
+ * when a move failed in the database, which rolled the whole transaction
+ * back. */
 static gboolean
-move_batch (TandemStore *store,
-            GArray      *moves,
-            guint        first,
-            guint        last,
-            gboolean     sal_enabled)
+move_batch (TandemStore  *store,
+            GArray       *moves,
+            guint         first,
+            guint         last,
+            gboolean      sal_enabled,
+            GError      **error)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!tandem_store_begin (store, &error))
-    goto failed;
+  if (!tandem_store_begin (store, error))
+    return FALSE;
 
   for (guint i = first; i < last; i++)
     {
@@ -2083,26 +2080,16 @@ move_batch (TandemStore *store,
       if (move_lead (store, lead, target, &pending->extra, &move_error))
         continue;
 
-      /* A lead the pipeline refuses is checked before anything is
-       * written, and leaves the transaction as it was. */
       if (sqlite3_get_autocommit (tandem_store_get_db (store)))
         {
-          g_propagate_error (&error, g_steal_pointer (&move_error));
-          goto failed;
+          g_propagate_error (error, g_steal_pointer (&move_error));
+          return FALSE;
         }
       g_warning ("Lead %s could not move to %s after rescoring: %s",
                  pending->id, target, move_error->message);
     }
 
-  if (tandem_store_commit (store, &error))
-    return TRUE;
-
-failed:
-  /* Alone, the lead is reported; in a batch, it is tried again alone. */
-  if (last - first == 1)
-    g_warning ("Lead %s could not move after rescoring: %s",
-               g_array_index (moves, PendingMove, first).id, error->message);
-  return FALSE;
+  return tandem_store_commit (store, error);
 }
 
 static gboolean
@@ -2140,6 +2127,30 @@ rescore (TandemStore            *store,
        write_updates (store, updates, error) &&
        !g_cancellable_set_error_if_cancelled (cancellable, error);
 
+  /* The leads that cross a threshold move through the pipeline, like a
+   * person moving them would, in the transaction of the scores: one commit
+   * writes them all. A move that fails in the database, or a failed
+   * commit, rolls everything back; the scores are then written alone, and
+   * the leads moved one to a transaction, so that one bad move costs only
+   * itself. */
+  sal_enabled = ok && moves->len > 0 && tandem_pipeline_get_sal_enabled (store);
+  if (ok && !(move_batch (store, moves, 0, moves->len, sal_enabled, NULL) &&
+              tandem_store_commit (store, NULL)))
+    {
+      ok = tandem_store_begin (store, error) &&
+           write_updates (store, updates, error) &&
+           tandem_store_commit (store, error);
+
+      for (guint i = 0; ok && i < moves->len; i++)
+        {
+          g_autoptr(GError) move_error = NULL;
+
+          if (!move_batch (store, moves, i, i + 1, sal_enabled, &move_error))
+            g_warning ("Lead %s could not move after rescoring: %s",
+                       g_array_index (moves, PendingMove, i).id, move_error->message);
+        }
+    }
+
   if (!ok)
     {
       tandem_store_rollback (store);
@@ -2147,31 +2158,9 @@ rescore (TandemStore            *store,
       return FALSE;
     }
 
-  if (!tandem_store_commit (store, error))
-    {
-      g_string_chunk_free (strings);
-      return FALSE;
-    }
-
   /* Too many rows to name one by one: views reload the leads. */
   if (updates->len > 0)
     g_signal_emit_by_name (store, "changed", "leads", NULL, TANDEM_CHANGE_RELOAD);
-
-  /* The leads that cross a threshold move through the pipeline, like a
-   * person moving them would, a batch to a transaction. A lead that cannot
-   * move (say, nobody to route it to) keeps its stage and is tried again on
-   * the next rescore; the other moves still happen. A move that fails in
-   * the database rolls its whole batch back: the batch is then moved one
-   * lead to a transaction. */
-  sal_enabled = moves->len > 0 && tandem_pipeline_get_sal_enabled (store);
-  for (guint first = 0; first < moves->len; first += MOVES_PER_TRANSACTION)
-    {
-      guint last = MIN (first + MOVES_PER_TRANSACTION, moves->len);
-
-      if (!move_batch (store, moves, first, last, sal_enabled))
-        for (guint i = first; i < last; i++)
-          move_batch (store, moves, i, i + 1, sal_enabled);
-    }
 
   g_string_chunk_free (strings);
 
