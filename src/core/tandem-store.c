@@ -427,6 +427,48 @@ base_hlc_for (TandemStore           *self,
   return field_hlc <= seen_hlc ? field_hlc : seen_hlc;
 }
 
+/* base_hlc_for() of every field of @spec at once, into @base_hlcs: one
+ * query for the row instead of one per field that an update writes. */
+static void
+base_hlcs_for_row (TandemStore           *self,
+                   const TandemTableSpec *spec,
+                   const char            *row_id,
+                   gint64                 seen_hlc,
+                   gint64                *base_hlcs)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT row.created_hlc, clock.field, clock.hlc"
+                                          " FROM %s AS row LEFT JOIN field_clocks AS clock"
+                                          " ON clock.tbl = ?1 AND clock.row_id = row.id"
+                                          " WHERE row.id = ?2", spec->name);
+  sqlite3_stmt *stmt = tandem_store_prepare_cached (self, sql, NULL);
+  gboolean first = TRUE;
+
+  for (guint i = 0; i < spec->n_fields; i++)
+    base_hlcs[i] = 0;
+  if (stmt == NULL)
+    return;
+
+  sqlite3_bind_text (stmt, 1, spec->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, row_id, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *field = (const char *) sqlite3_column_text (stmt, 1);
+      int index = field != NULL ? tandem_table_spec_field_index (spec, field) : -1;
+
+      if (first)
+        for (guint i = 0; i < spec->n_fields; i++)
+          base_hlcs[i] = sqlite3_column_int64 (stmt, 0);
+      first = FALSE;
+
+      if (index >= 0)
+        base_hlcs[index] = sqlite3_column_int64 (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < spec->n_fields; i++)
+    base_hlcs[i] = MIN (base_hlcs[i], seen_hlc);
+}
+
 /* Returns 1 when the row exists (setting @deleted), 0 when it does not and
  * -1 on error. */
 static int
@@ -690,6 +732,7 @@ update_record (TandemStore   *self,
   const char *row_id = tandem_record_get_id (record);
   gint64 seen_hlc = tandem_record_get_loaded_hlc (record);
   g_autoptr(GString) sql = g_string_new (NULL);
+  gint64 *base_hlcs = g_newa (gint64, spec->n_fields);
   sqlite3_stmt *stmt;
   int parameter = 1;
 
@@ -714,15 +757,14 @@ update_record (TandemStore   *self,
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return tandem_store_set_sql_error (self, error);
 
+  base_hlcs_for_row (self, spec, row_id, seen_hlc, base_hlcs);
   for (guint i = 0; i < spec->n_fields; i++)
     {
-      const char *field = spec->fields[i].name;
-
       if (!tandem_record_index_changed (record, i) || spec->fields[i].derived)
         continue;
 
-      if (!log_field (self, spec->name, row_id, field, record, i, 0, hlc,
-                      base_hlc_for (self, spec, row_id, field, seen_hlc), error))
+      if (!log_field (self, spec->name, row_id, spec->fields[i].name, record, i, 0, hlc,
+                      base_hlcs[i], error))
         return FALSE;
     }
 
