@@ -576,20 +576,15 @@ lead_has_field (TandemStore *store,
     }
 }
 
-char **
-tandem_pipeline_missing_fields (TandemStore *store,
-                                TandemLead  *lead,
-                                const char  *stage)
+/* The entry criteria of @definition (which may be NULL) that @lead misses. */
+static char **
+missing_fields_of (TandemStore  *store,
+                   TandemLead   *lead,
+                   TandemRecord *definition)
 {
   g_autoptr(GStrvBuilder) missing = g_strv_builder_new ();
-  g_autoptr(TandemRecord) definition = NULL;
   g_auto(GStrv) required = NULL;
 
-  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
-  g_return_val_if_fail (TANDEM_IS_LEAD (lead), NULL);
-  g_return_val_if_fail (stage != NULL, NULL);
-
-  definition = tandem_pipeline_get_stage (store, stage, NULL);
   if (definition != NULL)
     required = tandem_record_dup_list (definition, "required_fields");
 
@@ -598,6 +593,21 @@ tandem_pipeline_missing_fields (TandemStore *store,
       g_strv_builder_add (missing, required[i]);
 
   return g_strv_builder_end (missing);
+}
+
+char **
+tandem_pipeline_missing_fields (TandemStore *store,
+                                TandemLead  *lead,
+                                const char  *stage)
+{
+  g_autoptr(TandemRecord) definition = NULL;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), NULL);
+  g_return_val_if_fail (TANDEM_IS_LEAD (lead), NULL);
+  g_return_val_if_fail (stage != NULL, NULL);
+
+  definition = tandem_pipeline_get_stage (store, stage, NULL);
+  return missing_fields_of (store, lead, definition);
 }
 
 static const char *
@@ -682,38 +692,41 @@ criteria_error (const char  *stage,
   return FALSE;
 }
 
-/* Checks that @stage exists and is switched on. */
-static gboolean
-check_stage_available (TandemStore  *store,
-                       const char   *stage,
-                       GError      **error)
+/* The definition of @stage, when it exists and is switched on. */
+static TandemRecord *
+get_available_stage (TandemStore  *store,
+                     const char   *stage,
+                     GError      **error)
 {
   g_autoptr(TandemRecord) definition = NULL;
 
   if (stage_index (stage) < 0)
-    return unknown_stage (stage, error);
+    {
+      unknown_stage (stage, error);
+      return NULL;
+    }
 
   if (g_str_equal (stage, TANDEM_STAGE_SAL) && !tandem_pipeline_get_sal_enabled (store))
     {
       g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_UNKNOWN_STAGE,
                    _("The sales-accepted stage is switched off in this workspace: "
                      "accepted leads go straight to SQL."));
-      return FALSE;
+      return NULL;
     }
 
   definition = tandem_pipeline_get_stage (store, stage, error);
   if (definition == NULL)
-    return FALSE;
+    return NULL;
 
   if (!tandem_record_get_bool (definition, "enabled"))
     {
       g_set_error (error, TANDEM_PIPELINE_ERROR, TANDEM_PIPELINE_ERROR_UNKNOWN_STAGE,
                    _("The stage “%s” is switched off in this workspace."),
                    tandem_record_get_text (definition, "name"));
-      return FALSE;
+      return NULL;
     }
 
-  return TRUE;
+  return g_steal_pointer (&definition);
 }
 
 /* The reason for an exit must be one of the team's labels, so that reports
@@ -975,6 +988,7 @@ move_lead (TandemStore   *store,
   const char *lead_id = tandem_record_get_id (record);
   g_autofree char *from = g_strdup (current_stage (lead));
   g_auto(LeadSnapshot) snapshot = { 0 };
+  g_autoptr(TandemRecord) definition = NULL;
   g_autoptr(TandemRecord) deal = NULL;
   g_autoptr(TandemRecord) history = NULL;
   g_autoptr(TandemLead) stored = NULL;
@@ -993,7 +1007,8 @@ move_lead (TandemStore   *store,
       return FALSE;
     }
 
-  if (!check_stage_available (store, stage, error))
+  definition = get_available_stage (store, stage, error);
+  if (definition == NULL)
     return FALSE;
 
   if (g_str_equal (from, stage))
@@ -1013,7 +1028,7 @@ move_lead (TandemStore   *store,
 
   if (forward)
     {
-      g_auto(GStrv) missing = tandem_pipeline_missing_fields (store, lead, stage);
+      g_auto(GStrv) missing = missing_fields_of (store, lead, definition);
 
       if (missing != NULL && missing[0] != NULL)
         return criteria_error (stage, missing, error);

@@ -1505,29 +1505,43 @@ meets_criteria (TandemStore *store,
   return missing == NULL || missing[0] == NULL;
 }
 
-/* The stage the lead ends in: NULL when it stays. */
+/* The stage the score asks for, before the entry criteria are looked at:
+ * NULL when the lead stays. */
+static const char *
+wanted_stage (MoveKind move,
+              gboolean sal_enabled)
+{
+  switch (move)
+    {
+    case MOVE_DISQUALIFY:
+      return TANDEM_STAGE_DISQUALIFIED;
+    case MOVE_FAST_TRACK:
+      return sal_enabled ? TANDEM_STAGE_SAL : TANDEM_STAGE_SQL;
+    case MOVE_MQL:
+      return TANDEM_STAGE_MQL;
+    case MOVE_NONE:
+    default:
+      return NULL;
+    }
+}
+
+/* The stage the lead ends in: NULL when it stays. A fast-tracked lead that
+ * misses the criteria of the stage after MQL stops at MQL. */
 static const char *
 target_stage (TandemStore *store,
               TandemLead  *lead,
               MoveKind     move,
               gboolean     sal_enabled)
 {
-  const char *after_mql = sal_enabled ? TANDEM_STAGE_SAL : TANDEM_STAGE_SQL;
+  const char *wanted = wanted_stage (move, sal_enabled);
 
-  switch (move)
-    {
-    case MOVE_DISQUALIFY:
-      return TANDEM_STAGE_DISQUALIFIED;
-    case MOVE_FAST_TRACK:
-      if (!meets_criteria (store, lead, TANDEM_STAGE_MQL))
-        return NULL;
-      return meets_criteria (store, lead, after_mql) ? after_mql : TANDEM_STAGE_MQL;
-    case MOVE_MQL:
-      return meets_criteria (store, lead, TANDEM_STAGE_MQL) ? TANDEM_STAGE_MQL : NULL;
-    case MOVE_NONE:
-    default:
-      return NULL;
-    }
+  if (move == MOVE_DISQUALIFY || wanted == NULL)
+    return wanted;
+  if (!meets_criteria (store, lead, TANDEM_STAGE_MQL))
+    return NULL;
+  if (move == MOVE_MQL || meets_criteria (store, lead, wanted))
+    return wanted;
+  return TANDEM_STAGE_MQL;
 }
 
 static gboolean
@@ -2076,8 +2090,13 @@ move_batch (TandemStore  *store,
       if (lead == NULL)
         continue;
 
-      target = target_stage (store, lead, pending->move, sal_enabled);
-      if (move_lead (store, lead, target, &pending->extra, &move_error))
+      /* The pipeline checks the entry criteria before it writes anything,
+       * so they are not looked up twice: a lead that misses them stays
+       * where target_stage() would have left it. */
+      target = wanted_stage (pending->move, sal_enabled);
+      if (move_lead (store, lead, target, &pending->extra, &move_error) ||
+          g_error_matches (move_error, TANDEM_PIPELINE_ERROR,
+                           TANDEM_PIPELINE_ERROR_ENTRY_CRITERIA))
         continue;
 
       if (sqlite3_get_autocommit (tandem_store_get_db (store)))

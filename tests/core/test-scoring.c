@@ -669,6 +669,60 @@ test_fast_track_sql (Fixture       *f,
   fast_track (f, FALSE, "sql");
 }
 
+static void
+assert_stored_stage (Fixture    *f,
+                     TandemLead *lead,
+                     const char *stage)
+{
+  g_autoptr(TandemLead) stored = reload (f, lead);
+
+  g_assert_cmpstr (stage_of (stored), ==, stage);
+}
+
+/* A rescore moves only the leads that meet the entry criteria: a lead
+ * without a first name stays a lead, without a warning, and a fast-tracked
+ * lead without the phone number a SAL needs stops at MQL. */
+static void
+test_rescore_criteria (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(TandemLead) complete = NULL;
+  g_autoptr(TandemLead) nameless = NULL;
+  g_autoptr(TandemLead) demo_no_phone = NULL;
+  g_autoptr(TandemLead) demo_nameless = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_threshold_rules (f);
+  complete = add_lead (f, "jan@hafenkontor.de", "Dispatcher", "individual", f->company_id);
+  nameless = add_lead (f, "olivia@hafenkontor.de", "Dispatcher", "individual", f->company_id);
+  g_object_set (nameless, "first-name", NULL, NULL);
+  save (f->store, TANDEM_RECORD (nameless));
+  demo_no_phone = add_lead (f, "ida@hafenkontor.de", "Dispatcher", "individual", f->company_id);
+  g_object_set (demo_no_phone, "phone", NULL, NULL);
+  save (f->store, TANDEM_RECORD (demo_no_phone));
+  demo_nameless = add_lead (f, "tom@hafenkontor.de", "Dispatcher", "individual", f->company_id);
+  g_object_set (demo_nameless, "first-name", NULL, NULL);
+  save (f->store, TANDEM_RECORD (demo_nameless));
+
+  add_activity (f, complete, "webinar", NULL, 1000);
+  add_activity (f, nameless, "webinar", NULL, 1000);
+  add_activity (f, demo_no_phone, "demo_request", NULL, 1000);
+  add_activity (f, demo_nameless, "demo_request", NULL, 1000);
+
+  g_assert_true (tandem_scoring_rescore_all (f->store, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  assert_stored_stage (f, complete, "mql");
+  assert_stored_stage (f, nameless, "lead");
+  assert_stored_stage (f, demo_no_phone, "mql");
+  assert_stored_stage (f, demo_nameless, "lead");
+  g_assert_cmpint (tandem_test_query_int (f->path, "SELECT count(*) FROM stage_history"
+                                          " WHERE reason = 'Fast track: requested a demo'"
+                                          " AND to_stage = 'mql'"), ==, 1);
+  g_assert_cmpint (tandem_test_query_int (f->path, "SELECT count(*) FROM stage_history"
+                                          " WHERE to_stage <> 'lead'"), ==, 2);
+}
+
 /* Leads with a webinar each, one a week back: 30, 30×0.5, 30×0.25 with a
  * one-week half-life. */
 static void
@@ -1005,6 +1059,7 @@ main (int   argc,
   ADD ("fast-track-sal", test_fast_track_sal);
   ADD ("fast-track-sql", test_fast_track_sql);
   ADD ("rescore-all", test_rescore_all);
+  ADD ("rescore-criteria", test_rescore_criteria);
   ADD ("rescore-move-fails-alone", test_rescore_move_fails_alone);
   ADD ("rescore-cancelled", test_rescore_cancelled);
   ADD ("rescore-async", test_rescore_async);
