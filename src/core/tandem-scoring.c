@@ -1949,6 +1949,7 @@ scan_leads (TandemStore            *store,
 typedef struct
 {
   gint64       rowid;
+  gboolean     matches_changed;   /* the ICP or persona */
   int          fit_score;
   int          engagement_score;
   int          score;
@@ -1992,6 +1993,9 @@ rescore_visit (const LeadRow     *row,
     {
       DerivedUpdate update = {
         .rowid = row->rowid,
+        .matches_changed = !row->has_scores ||
+                           g_strcmp0 (row->icp_id, score->icp_id) != 0 ||
+                           g_strcmp0 (row->persona_id, score->persona_id) != 0,
         .fit_score = score->fit_score,
         .engagement_score = score->engagement_score,
         .score = score->score,
@@ -2025,26 +2029,40 @@ write_updates (TandemStore  *store,
                GArray       *updates,
                GError      **error)
 {
-  sqlite3_stmt *stmt;
+  sqlite3_stmt *with_matches, *scores_only;
 
-  stmt = tandem_store_prepare_cached (store,
-                                      "UPDATE leads SET fit_score = ?, engagement_score = ?,"
-                                      " score = ?, grade = ?, icp_id = ?, persona_id = ?"
-                                      " WHERE rowid = ?", error);
-  if (stmt == NULL)
+  /* SQLite rewrites the index entries of every indexed column an UPDATE
+   * assigns, even to the same value: the ICP and persona, which most rule
+   * changes leave alone, are assigned only when they changed. */
+  with_matches = tandem_store_prepare_cached (store,
+                                              "UPDATE leads SET fit_score = ?1,"
+                                              " engagement_score = ?2, score = ?3, grade = ?4,"
+                                              " icp_id = ?5, persona_id = ?6 WHERE rowid = ?7",
+                                              error);
+  if (with_matches == NULL)
+    return FALSE;
+  scores_only = tandem_store_prepare_cached (store,
+                                             "UPDATE leads SET fit_score = ?1,"
+                                             " engagement_score = ?2, score = ?3, grade = ?4"
+                                             " WHERE rowid = ?7", error);
+  if (scores_only == NULL)
     return FALSE;
 
   for (guint i = 0; i < updates->len; i++)
     {
       const DerivedUpdate *update = &g_array_index (updates, DerivedUpdate, i);
+      sqlite3_stmt *stmt = update->matches_changed ? with_matches : scores_only;
       int rc;
 
       sqlite3_bind_int (stmt, 1, update->fit_score);
       sqlite3_bind_int (stmt, 2, update->engagement_score);
       sqlite3_bind_int (stmt, 3, update->score);
       sqlite3_bind_text (stmt, 4, update->grade, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, update->icp_id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 6, update->persona_id, -1, SQLITE_STATIC);
+      if (update->matches_changed)
+        {
+          sqlite3_bind_text (stmt, 5, update->icp_id, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 6, update->persona_id, -1, SQLITE_STATIC);
+        }
       sqlite3_bind_int64 (stmt, 7, update->rowid);
       rc = sqlite3_step (stmt);
       sqlite3_reset (stmt);
@@ -2058,7 +2076,8 @@ write_updates (TandemStore  *store,
         }
     }
 
-  sqlite3_clear_bindings (stmt);
+  sqlite3_clear_bindings (with_matches);
+  sqlite3_clear_bindings (scores_only);
   return TRUE;
 }
 

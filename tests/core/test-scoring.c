@@ -773,6 +773,21 @@ test_rescore_all (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (tandem_test_query_int (f->path, "SELECT count(*) FROM leads"
                                           " WHERE stage = 'mql'"), ==, 20);
+
+  /* A company that leaves the ICP's industries takes its leads' ICP with
+   * it: a rescore writes the match, not only the points. */
+  {
+    g_autoptr(TandemCompany) company = tandem_store_get (f->store, TANDEM_TYPE_COMPANY,
+                                                         f->company_id, &error);
+
+    g_assert_no_error (error);
+    g_object_set (company, "industry", "Retail", NULL);
+    save (f->store, TANDEM_RECORD (company));
+  }
+  tandem_scoring_rescore_all (f->store, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tandem_test_query_int (f->path, "SELECT count(*) FROM leads"
+                                          " WHERE icp_id IS NULL"), ==, 30);
 }
 
 /* g_test_expect_message() does not see structured logging: the warnings a
