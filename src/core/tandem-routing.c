@@ -18,6 +18,22 @@
 
 #define LAST_MEMBER_SETTING "routing_last_member"
 #define LAST_RULE_KEY       "tandem-routing-last-rule"
+#define PENDING_TURN_KEY    "tandem-routing-pending-turn"
+
+/* The turns taken since tandem_routing_begin_turns(). */
+typedef struct
+{
+  char *last_member;
+} PendingTurn;
+
+static void
+pending_turn_free (gpointer data)
+{
+  PendingTurn *turn = data;
+
+  g_free (turn->last_member);
+  g_free (turn);
+}
 
 /* What the last routing decision of a store was, kept on the store so that
  * the lead's history can say why it went to whom. */
@@ -324,10 +340,20 @@ set_member (char       **id_slot,
  * and SQLite's sorting set up and tore down a temporary table for each
  * (a sixth of a handoff). */
 static char *
+last_turn (TandemStore *store)
+{
+  PendingTurn *turn = g_object_get_data (G_OBJECT (store), PENDING_TURN_KEY);
+
+  if (turn != NULL && turn->last_member != NULL)
+    return g_strdup (turn->last_member);
+  return tandem_store_get_setting (store, LAST_MEMBER_SETTING, NULL);
+}
+
+static char *
 owner_by_turn (TandemStore  *store,
                GError      **error)
 {
-  g_autofree char *last = tandem_store_get_setting (store, LAST_MEMBER_SETTING, NULL);
+  g_autofree char *last = last_turn (store);
   g_autofree char *last_name = NULL;
   g_autofree char *first_id = NULL;
   g_autofree char *first_name = NULL;
@@ -435,10 +461,48 @@ tandem_routing_take_turn (TandemStore  *store,
                           const char   *member_id,
                           GError      **error)
 {
+  PendingTurn *turn;
+
   g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
   g_return_val_if_fail (member_id != NULL, FALSE);
 
-  return tandem_store_set_setting (store, LAST_MEMBER_SETTING, member_id, error);
+  turn = g_object_get_data (G_OBJECT (store), PENDING_TURN_KEY);
+  if (turn == NULL)
+    return tandem_store_set_setting (store, LAST_MEMBER_SETTING, member_id, error);
+
+  g_free (turn->last_member);
+  turn->last_member = g_strdup (member_id);
+  return TRUE;
+}
+
+void
+tandem_routing_begin_turns (TandemStore *store)
+{
+  g_return_if_fail (TANDEM_IS_STORE (store));
+  g_return_if_fail (g_object_get_data (G_OBJECT (store), PENDING_TURN_KEY) == NULL);
+
+  g_object_set_data_full (G_OBJECT (store), PENDING_TURN_KEY, g_new0 (PendingTurn, 1),
+                          pending_turn_free);
+}
+
+gboolean
+tandem_routing_end_turns (TandemStore  *store,
+                          gboolean      write,
+                          GError      **error)
+{
+  PendingTurn *turn;
+  g_autofree char *last_member = NULL;
+
+  g_return_val_if_fail (TANDEM_IS_STORE (store), FALSE);
+
+  turn = g_object_steal_data (G_OBJECT (store), PENDING_TURN_KEY);
+  g_return_val_if_fail (turn != NULL, FALSE);
+  last_member = g_steal_pointer (&turn->last_member);
+  pending_turn_free (turn);
+
+  if (!write || last_member == NULL)
+    return TRUE;
+  return tandem_store_set_setting (store, LAST_MEMBER_SETTING, last_member, error);
 }
 
 char *

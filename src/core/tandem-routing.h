@@ -42,4 +42,14 @@ gboolean  tandem_routing_take_turn         (TandemStore  *store,
                                             const char   *member_id,
                                             GError      **error);
 
+/* Between these two calls, round-robin turns are kept in memory and the
+ * last one is written by tandem_routing_end_turns() with @write, inside
+ * the transaction that holds the handoffs: a rescore hands thousands of
+ * leads off in one transaction, and only the last turn matters. Without
+ * @write (the transaction was rolled back), the turns are forgotten. */
+void      tandem_routing_begin_turns       (TandemStore  *store);
+gboolean  tandem_routing_end_turns         (TandemStore  *store,
+                                            gboolean      write,
+                                            GError      **error);
+
 G_END_DECLS

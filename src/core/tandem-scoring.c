@@ -17,6 +17,7 @@
 #include "tandem-icp.h"
 #include "tandem-persona.h"
 #include "tandem-pipeline.h"
+#include "tandem-routing.h"
 #include "tandem-scoring.h"
 #include "tandem-store-private.h"
 
@@ -2167,25 +2168,34 @@ rescore (TandemStore            *store,
 
   /* The leads that cross a threshold move through the pipeline, like a
    * person moving them would, in the transaction of the scores: one commit
-   * writes them all. A move that fails in the database, or a failed
-   * commit, rolls everything back; the scores are then written alone, and
-   * the leads moved one to a transaction, so that one bad move costs only
-   * itself. */
+   * writes them all, with the last round-robin turn. A move that fails in
+   * the database, or a failed commit, rolls everything back; the scores
+   * are then written alone, and the leads moved one to a transaction, so
+   * that one bad move costs only itself. */
   sal_enabled = ok && moves->len > 0 && tandem_pipeline_get_sal_enabled (store);
-  if (ok && !(move_batch (store, moves, 0, moves->len, sal_enabled, NULL) &&
-              tandem_store_commit (store, NULL)))
+  if (ok)
     {
-      ok = tandem_store_begin (store, error) &&
-           write_updates (store, updates, error) &&
-           tandem_store_commit (store, error);
+      gboolean moved;
 
-      for (guint i = 0; ok && i < moves->len; i++)
+      tandem_routing_begin_turns (store);
+      moved = move_batch (store, moves, 0, moves->len, sal_enabled, NULL);
+      moved = tandem_routing_end_turns (store, moved, NULL) && moved;
+
+      if (!moved || !tandem_store_commit (store, NULL))
         {
-          g_autoptr(GError) move_error = NULL;
+          tandem_store_rollback (store);
+          ok = tandem_store_begin (store, error) &&
+               write_updates (store, updates, error) &&
+               tandem_store_commit (store, error);
 
-          if (!move_batch (store, moves, i, i + 1, sal_enabled, &move_error))
-            g_warning ("Lead %s could not move after rescoring: %s",
-                       g_array_index (moves, PendingMove, i).id, move_error->message);
+          for (guint i = 0; ok && i < moves->len; i++)
+            {
+              g_autoptr(GError) move_error = NULL;
+
+              if (!move_batch (store, moves, i, i + 1, sal_enabled, &move_error))
+                g_warning ("Lead %s could not move after rescoring: %s",
+                           g_array_index (moves, PendingMove, i).id, move_error->message);
+            }
         }
     }
 

@@ -790,6 +790,62 @@ test_rescore_all (Fixture       *f,
                                           " WHERE icp_id IS NULL"), ==, 30);
 }
 
+static char *
+add_sales_member (Fixture    *f,
+                  const char *name)
+{
+  g_autoptr(TandemMember) member = tandem_member_new ();
+
+  g_object_set (member, "name", name, "team", "sales", "role", "ae", "active", TRUE, NULL);
+  save (f->store, TANDEM_RECORD (member));
+  return g_strdup (tandem_record_get_id (TANDEM_RECORD (member)));
+}
+
+static gint64
+count_owned (Fixture    *f,
+             const char *member_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM leads WHERE stage = 'mql'"
+                                          " AND owner_id = '%s'", member_id);
+
+  return tandem_test_query_int (f->path, sql);
+}
+
+/* The leads a rescore hands off take their round-robin turns in order
+ * (Anna, Ben, then Sofia from the fixture), and the turn is written once:
+ * the next handoff goes on from the last one. */
+static void
+test_rescore_round_robin (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *anna = NULL;
+  g_autofree char *ben = NULL;
+  g_autoptr(TandemLead) later = NULL;
+  g_autoptr(TandemRecord) webinar = activity_new (f, "webinar");
+  g_autoptr(GError) error = NULL;
+
+  add_rule (f, "fit", "ICP industry", "industry", "in_icp", NULL, 40, 0, 0, NULL);
+  add_rule (f, "engagement", "Webinars", "kind", "is", "webinar", 30, 0, 7, NULL);
+  anna = add_sales_member (f, "Anna Berg");
+  ben = add_sales_member (f, "ben Olsen");
+  add_many_leads (f, 30);
+
+  g_assert_true (tandem_scoring_rescore_all (f->store, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Ten handoffs: Anna has the first, fourth, seventh and tenth. */
+  g_assert_cmpint (count_owned (f, anna), ==, 4);
+  g_assert_cmpint (count_owned (f, ben), ==, 3);
+  g_assert_cmpint (tandem_test_query_int (f->path, "SELECT count(*) FROM change_log"
+                                          " WHERE tbl = 'settings'"
+                                          " AND row_id = 'routing_last_member'"), ==, 1);
+
+  later = add_lead (f, "later@hafenkontor.de", "Dispatcher", "individual", f->company_id);
+  tandem_scoring_add_activity (f->store, later, webinar, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_owned (f, ben), ==, 4);
+}
+
 /* g_test_expect_message() does not see structured logging: the warnings a
  * rescore gives for a lead it could not move are counted here instead, and
  * every other message goes on to GLib's writer, which aborts the test on
@@ -1075,6 +1131,7 @@ main (int   argc,
   ADD ("fast-track-sql", test_fast_track_sql);
   ADD ("rescore-all", test_rescore_all);
   ADD ("rescore-criteria", test_rescore_criteria);
+  ADD ("rescore-round-robin", test_rescore_round_robin);
   ADD ("rescore-move-fails-alone", test_rescore_move_fails_alone);
   ADD ("rescore-cancelled", test_rescore_cancelled);
   ADD ("rescore-async", test_rescore_async);
