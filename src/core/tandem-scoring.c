@@ -109,6 +109,15 @@ struct _TandemScoringRules
   int              grade_c;
 };
 
+/* Which lists of the ICPs name a company's attributes. */
+typedef enum
+{
+  LISTED_INDUSTRY           = 1 << 0,
+  LISTED_REGION             = 1 << 1,   /* its region or its country */
+  LISTED_EXCLUDED_INDUSTRY  = 1 << 2,
+  LISTED_COMPETITOR         = 1 << 3,
+} Listed;
+
 /* What scoring needs of a company, matched against the ICPs once. */
 typedef struct
 {
@@ -119,6 +128,7 @@ typedef struct
   gint64   employees;
   gint64   revenue;
   guint64  icp_mask;
+  Listed   listed;
 } Company;
 
 typedef struct
@@ -530,6 +540,42 @@ company_icp_mask (TandemScoringRules *rules,
   return mask;
 }
 
+static gboolean
+any_icp_lists (TandemScoringRules *rules,
+               gsize               set_offset,
+               const char         *value)
+{
+  for (guint j = 0; j < rules->icps->len; j++)
+    {
+      const Icp *icp = &g_array_index (rules->icps, Icp, j);
+
+      if (tandem_folded_set_contains (G_STRUCT_MEMBER (GHashTable *, icp, set_offset), value))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Looked up once per company rather than for each of its leads. */
+static Listed
+company_listed (TandemScoringRules *rules,
+                const Company      *company)
+{
+  Listed listed = 0;
+
+  if (any_icp_lists (rules, G_STRUCT_OFFSET (Icp, industries), company->industry))
+    listed |= LISTED_INDUSTRY;
+  if (any_icp_lists (rules, G_STRUCT_OFFSET (Icp, regions), company->region) ||
+      any_icp_lists (rules, G_STRUCT_OFFSET (Icp, regions), company->country))
+    listed |= LISTED_REGION;
+  if (any_icp_lists (rules, G_STRUCT_OFFSET (Icp, excluded_industries), company->industry))
+    listed |= LISTED_EXCLUDED_INDUSTRY;
+  if (any_icp_lists (rules, G_STRUCT_OFFSET (Icp, competitors), company->name))
+    listed |= LISTED_COMPETITOR;
+
+  return listed;
+}
+
 #define COMPANY_COLUMNS "id, name, industry, employees, revenue, region, country"
 
 static Company *
@@ -545,6 +591,7 @@ company_from_row (TandemScoringRules *rules,
   company->region = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
   company->country = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
   company->icp_mask = company_icp_mask (rules, company);
+  company->listed = company_listed (rules, company);
 
   return company;
 }
@@ -883,22 +930,6 @@ icp_listing (TandemScoringRules *rules,
   return NULL;
 }
 
-static gboolean
-any_icp_lists (TandemScoringRules *rules,
-               gsize               set_offset,
-               const char         *value)
-{
-  for (guint j = 0; j < rules->icps->len; j++)
-    {
-      const Icp *icp = &g_array_index (rules->icps, Icp, j);
-
-      if (tandem_folded_set_contains (G_STRUCT_MEMBER (GHashTable *, icp, set_offset), value))
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
 static const char *
 exclusion_reason (Attribute attribute)
 {
@@ -988,13 +1019,12 @@ score_fit (TandemScoringRules *rules,
             break;
           if (rule->op == OP_IN_ICP)
             {
-              const Icp *icp = icp_listing (rules, best_icp, G_STRUCT_OFFSET (Icp, industries),
-                                            company->industry, NULL);
-
-              hit = icp != NULL;
+              hit = (company->listed & LISTED_INDUSTRY) != 0;
               if (hit && explain)
                 text = g_strdup_printf (_("industry %s is in ICP “%s”"), company->industry,
-                                        icp->name);
+                                        icp_listing (rules, best_icp,
+                                                     G_STRUCT_OFFSET (Icp, industries),
+                                                     company->industry, NULL)->name);
             }
           else
             {
@@ -1018,15 +1048,18 @@ score_fit (TandemScoringRules *rules,
             break;
           if (rule->op == OP_IN_ICP)
             {
-              const Icp *icp = icp_listing (rules, best_icp, G_STRUCT_OFFSET (Icp, regions),
-                                            company->region, company->country);
-
-              hit = icp != NULL;
+              hit = (company->listed & LISTED_REGION) != 0;
               if (hit && explain)
-                text = g_strdup_printf (_("region %s is in ICP “%s”"),
-                                        tandem_folded_set_contains (icp->regions, company->region)
-                                          ? company->region : company->country,
-                                        icp->name);
+                {
+                  const Icp *icp = icp_listing (rules, best_icp, G_STRUCT_OFFSET (Icp, regions),
+                                                company->region, company->country);
+
+                  text = g_strdup_printf (_("region %s is in ICP “%s”"),
+                                          tandem_folded_set_contains (icp->regions,
+                                                                      company->region)
+                                            ? company->region : company->country,
+                                          icp->name);
+                }
             }
           else
             {
@@ -1081,14 +1114,13 @@ score_fit (TandemScoringRules *rules,
         case ATTR_EXCLUDED_INDUSTRY:
           if (company != NULL && company->industry != NULL &&
               (tandem_folded_set_contains (rule->values, company->industry) ||
-               any_icp_lists (rules, G_STRUCT_OFFSET (Icp, excluded_industries),
-                              company->industry)))
+               (company->listed & LISTED_EXCLUDED_INDUSTRY)))
             what = company->industry;
           break;
         case ATTR_COMPETITOR:
           if (company != NULL && company->name != NULL &&
               (tandem_folded_set_contains (rule->values, company->name) ||
-               any_icp_lists (rules, G_STRUCT_OFFSET (Icp, competitors), company->name)))
+               (company->listed & LISTED_COMPETITOR)))
             what = company->name;
           break;
         default:
