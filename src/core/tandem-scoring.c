@@ -2415,6 +2415,11 @@ rescore_thread (GTask        *task,
       return;
     }
 
+  /* The checkpoint of a large rescore (a third of a second after a big
+   * rule change) happens as this store closes, after the views have their
+   * new scores. */
+  tandem_store_defer_checkpoints (store);
+
   if (tandem_scoring_rescore_all (store, progress_marshal, data, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else

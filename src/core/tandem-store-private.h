@@ -55,6 +55,12 @@ gboolean      tandem_store_write_derived    (TandemStore            *self,
  * nest; the last leave restores the defaults. */
 void          tandem_store_enter_bulk       (TandemStore            *self);
 void          tandem_store_leave_bulk       (TandemStore            *self);
+/* For a short-lived connection (a worker, the command line): SQLite's
+ * checkpoint after each large commit, which copies its pages from the
+ * write-ahead log back into the database, is left to closing the store.
+ * A worker closes it after it has reported, so its result shows without
+ * waiting for the copy. */
+void          tandem_store_defer_checkpoints (TandemStore           *self);
 /* SQLite checks each written reference as its row is written, which in
  * bulk writes (a snapshot, an import) costs a lookup per row. Outside a
  * transaction, tandem_store_defer_references() turns that off when it is

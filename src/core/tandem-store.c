@@ -895,6 +895,14 @@ tandem_store_enter_bulk (TandemStore *self)
 }
 
 void
+tandem_store_defer_checkpoints (TandemStore *self)
+{
+  g_return_if_fail (TANDEM_IS_STORE (self));
+
+  sqlite3_wal_autocheckpoint (self->db, 0);
+}
+
+void
 tandem_store_leave_bulk (TandemStore *self)
 {
   g_return_if_fail (TANDEM_IS_STORE (self));

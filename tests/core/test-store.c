@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "core-test-utils.h"
+#include "tandem-store-private.h"
 
 typedef TandemTestWorkspace Fixture;
 
@@ -28,6 +29,28 @@ exec_on_file (const char *path,
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
+}
+
+/* Counts @sql's rows in the database file alone, without its write-ahead
+ * log: what a checkpoint has copied back. */
+static gint64
+query_int_without_log (const char *path,
+                       const char *sql)
+{
+  g_autofree char *uri = g_strconcat ("file:", path, "?immutable=1", NULL);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return value;
 }
 
 static TandemPersona *
@@ -849,6 +872,38 @@ test_transactions (Fixture       *fixture,
   g_assert_cmpstr (g_ptr_array_index (events, 3), ==, "leads all 3");
 }
 
+/* A store that defers its checkpoints commits as usual, and what it wrote
+ * reaches the database file when it closes. Other connections keep
+ * SQLite's threshold (one page here, so that any commit passes it). */
+static void
+test_defer_checkpoints (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(TandemPersona) first = NULL;
+  g_autoptr(TandemPersona) second = NULL;
+  const char *count_first = "SELECT count(*) FROM personas WHERE name = 'Deferred Dora'";
+  const char *count_second = "SELECT count(*) FROM personas WHERE name = 'Checkpointed Chris'";
+  g_autoptr(TandemStore) other = tandem_store_open (fixture->path, NULL);
+
+  g_assert_nonnull (other);
+  g_assert_cmpint (sqlite3_exec (tandem_store_get_db (fixture->store),
+                                 "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_wal_autocheckpoint (tandem_store_get_db (fixture->store), 1);
+  sqlite3_wal_autocheckpoint (tandem_store_get_db (other), 1);
+
+  tandem_store_defer_checkpoints (fixture->store);
+  first = save_persona (fixture->store, "Deferred Dora");
+  g_assert_cmpint (tandem_test_query_int (fixture->path, count_first), ==, 1);
+  g_assert_cmpint (query_int_without_log (fixture->path, count_first), ==, 0);
+
+  second = save_persona (other, "Checkpointed Chris");
+  g_assert_cmpint (query_int_without_log (fixture->path, count_second), ==, 1);
+
+  g_clear_object (&fixture->store);
+  g_assert_cmpint (query_int_without_log (fixture->path, count_first), ==, 1);
+}
+
 static void
 test_settings_and_backup (Fixture       *fixture,
                           gconstpointer  data)
@@ -1010,6 +1065,7 @@ main (int   argc,
   ADD ("/core/store/base-hlc-of-stale-editor", test_base_hlc_of_stale_editor);
   ADD ("/core/store/search", test_search);
   ADD ("/core/store/transactions", test_transactions);
+  ADD ("/core/store/defer-checkpoints", test_defer_checkpoints);
   ADD ("/core/store/settings-and-backup", test_settings_and_backup);
   ADD ("/core/store/hlc-persisted", test_hlc_persisted);
 #undef ADD
