@@ -47,15 +47,17 @@ tandem_test_open_store (const char *dir)
   return store;
 }
 
-gint64
-tandem_test_query_int (const char *db_path,
-                       const char *sql)
+static gint64
+query_int (const char *filename,
+           int         flags,
+           const char *sql)
 {
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
   gint64 value;
 
-  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_open_v2 (filename, &db, SQLITE_OPEN_READONLY | flags, NULL), ==,
+                   SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   value = sqlite3_column_int64 (stmt, 0);
@@ -63,6 +65,22 @@ tandem_test_query_int (const char *db_path,
   sqlite3_close (db);
 
   return value;
+}
+
+gint64
+tandem_test_query_int (const char *db_path,
+                       const char *sql)
+{
+  return query_int (db_path, 0, sql);
+}
+
+gint64
+tandem_test_query_int_without_log (const char *db_path,
+                                   const char *sql)
+{
+  g_autofree char *uri = g_strconcat ("file:", db_path, "?immutable=1", NULL);
+
+  return query_int (uri, SQLITE_OPEN_URI, sql);
 }
 
 void

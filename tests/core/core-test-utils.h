@@ -22,6 +22,10 @@ TandemStore *tandem_test_open_store (const char  *dir);
  * that tests check what really is in the file. */
 gint64       tandem_test_query_int  (const char  *db_path,
                                      const char  *sql);
+/* The same, reading the database file alone, without its write-ahead
+ * log: what a checkpoint has copied back. */
+gint64       tandem_test_query_int_without_log (const char  *db_path,
+                                                const char  *sql);
 
 /* A fresh workspace in its own directory, for g_test_add() fixtures. */
 typedef struct

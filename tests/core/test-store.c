@@ -31,28 +31,6 @@ exec_on_file (const char *path,
   sqlite3_close (db);
 }
 
-/* Counts @sql's rows in the database file alone, without its write-ahead
- * log: what a checkpoint has copied back. */
-static gint64
-query_int_without_log (const char *path,
-                       const char *sql)
-{
-  g_autofree char *uri = g_strconcat ("file:", path, "?immutable=1", NULL);
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL), ==,
-                   SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-
-  return value;
-}
-
 static TandemPersona *
 save_persona (TandemStore *store,
               const char  *name)
@@ -895,13 +873,13 @@ test_defer_checkpoints (Fixture       *fixture,
   tandem_store_defer_checkpoints (fixture->store);
   first = save_persona (fixture->store, "Deferred Dora");
   g_assert_cmpint (tandem_test_query_int (fixture->path, count_first), ==, 1);
-  g_assert_cmpint (query_int_without_log (fixture->path, count_first), ==, 0);
+  g_assert_cmpint (tandem_test_query_int_without_log (fixture->path, count_first), ==, 0);
 
   second = save_persona (other, "Checkpointed Chris");
-  g_assert_cmpint (query_int_without_log (fixture->path, count_second), ==, 1);
+  g_assert_cmpint (tandem_test_query_int_without_log (fixture->path, count_second), ==, 1);
 
   g_clear_object (&fixture->store);
-  g_assert_cmpint (query_int_without_log (fixture->path, count_first), ==, 1);
+  g_assert_cmpint (tandem_test_query_int_without_log (fixture->path, count_first), ==, 1);
 }
 
 static void
