@@ -55,7 +55,7 @@ gboolean      tandem_store_write_derived    (TandemStore            *self,
  * nest; the last leave restores the defaults. */
 void          tandem_store_enter_bulk       (TandemStore            *self);
 void          tandem_store_leave_bulk       (TandemStore            *self);
-/* For a short-lived connection (a worker, the command line): SQLite's
+/* For a short-lived connection, such as a worker's: SQLite's
  * checkpoint after each large commit, which copies its pages from the
  * write-ahead log back into the database, is left to closing the store.
  * A worker closes it after it has reported, so its result shows without

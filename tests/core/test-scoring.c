@@ -871,8 +871,8 @@ count_move_warnings (GLogLevelFlags   level,
   return g_log_writer_default (level, fields, n_fields, user_data);
 }
 
-/* A move that fails in the database rolls back the transaction of the
- * moves batched with it: they are made again one by one, and only the
+/* A move that fails in the database rolls back the rescore's transaction:
+ * the scores are written again, the moves made one by one, and only the
  * lead that cannot move keeps its stage, with a warning. */
 static void
 test_rescore_move_fails_alone (Fixture       *f,
