@@ -333,12 +333,8 @@ set_member (char       **id_slot,
   *name_slot = g_strdup (name);
 }
 
-/* The active sales member after the one who had the last turn, in a stable
- * order (name, then id). The last one may have left since; the turn still
- * goes to whoever follows their place in that order. The order is found
- * here rather than by an ORDER BY: a rescore hands off thousands of leads,
- * and SQLite's sorting set up and tore down a temporary table for each
- * (a sixth of a handoff). */
+/* Who had the last turn: the one a rescore's pending turns name, or else
+ * the stored setting. */
 static char *
 last_turn (TandemStore *store)
 {
@@ -349,6 +345,12 @@ last_turn (TandemStore *store)
   return tandem_store_get_setting (store, LAST_MEMBER_SETTING, NULL);
 }
 
+/* The active sales member after the one who had the last turn, in a stable
+ * order (name, then id). The last one may have left since; the turn still
+ * goes to whoever follows their place in that order. The order is found
+ * here rather than by an ORDER BY: a rescore hands off thousands of leads,
+ * and SQLite's sorting set up and tore down a temporary table for each
+ * (a sixth of a handoff). */
 static char *
 owner_by_turn (TandemStore  *store,
                GError      **error)

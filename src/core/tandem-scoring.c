@@ -2178,7 +2178,6 @@ rescore (TandemStore            *store,
   g_autoptr(GArray) moves = g_array_new (FALSE, FALSE, sizeof (PendingMove));
   GStringChunk *strings = g_string_chunk_new (64 * 1024);
   RescoreData data = { NULL, move_leads, updates, moves, strings };
-  gboolean sal_enabled;
   gboolean ok;
 
   if (!tandem_store_begin (store, error))
@@ -2204,9 +2203,9 @@ rescore (TandemStore            *store,
    * the database, or a failed commit, rolls everything back; the scores
    * are then written alone, and the leads moved one to a transaction, so
    * that one bad move costs only itself. */
-  sal_enabled = ok && moves->len > 0 && tandem_pipeline_get_sal_enabled (store);
   if (ok)
     {
+      gboolean sal_enabled = moves->len > 0 && tandem_pipeline_get_sal_enabled (store);
       gboolean moved;
 
       tandem_routing_begin_turns (store);
